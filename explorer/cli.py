@@ -1,0 +1,235 @@
+"""The command line: parses flags, builds settings, starts the TUI or a subcommand.
+
+``extract-explorer [JOB_ID]`` starts the TUI; ``extract-explorer COMMAND ...`` runs a subcommand.
+Subcommands are dispatched by their first word so a job id can stand where a command would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from explorer import __version__
+
+EPILOG = """\
+commands:
+  sim        run the LlamaCloud-compatible simulator in the foreground
+  open       browse job JSON files offline (files, directories, or - for stdin)
+  list       list jobs as a table
+  get        print one job as JSON
+
+With no LLAMA_CLOUD_API_KEY, every command runs against the embedded simulator.
+Run 'extract-explorer COMMAND --help' for a command's options.
+"""
+
+
+def _add_connection_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("connection")
+    group.add_argument("--base-url", help="API base URL (env LLAMA_CLOUD_BASE_URL)")
+    group.add_argument("--project", help="project id (env LLAMA_CLOUD_PROJECT_ID)")
+    group.add_argument("--organization", help="organization id (env LLAMA_CLOUD_ORGANIZATION_ID)")
+    group.add_argument(
+        "--profile", help="profile from the config file (env EXTRACT_EXPLORER_PROFILE)"
+    )
+    group.add_argument("--config", help="config file path (env EXTRACT_EXPLORER_CONFIG)")
+    group.add_argument(
+        "--allow-insecure",
+        action="store_true",
+        default=None,
+        help="allow sending the key over plain http:// to a non-loopback host",
+    )
+    group.add_argument(
+        "--seed", type=int, help="embedded simulator: world seed (used with no API key)"
+    )
+    group.add_argument(
+        "--shape",
+        choices=("current", "seed"),
+        help="embedded simulator: generation of field names (used with no API key)",
+    )
+    group.add_argument(
+        "--job-seconds", type=float, help="embedded simulator: how long created jobs take"
+    )
+
+
+def build_main_parser() -> argparse.ArgumentParser:
+    """The parser of ``extract-explorer [JOB_ID]`` (the TUI)."""
+    parser = argparse.ArgumentParser(
+        prog="extract-explorer",
+        description="A terminal UI for exploring LlamaCloud Extract v2 jobs.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"extract-explorer {__version__}")
+    parser.add_argument("job_id", nargs="?", help="start with this job (ext-...) selected")
+    _add_connection_flags(parser)
+    ui = parser.add_argument_group("interface")
+    ui.add_argument(
+        "--refresh", type=float, help="fastest refresh of running jobs in seconds (default 1)"
+    )
+    ui.add_argument(
+        "--no-animation",
+        dest="animation",
+        action="store_false",
+        default=None,
+        help="no animations (automatic when SSH_CONNECTION is set)",
+    )
+    ui.add_argument(
+        "--read-only",
+        action="store_true",
+        default=None,
+        help="disable cancel and delete",
+    )
+    return parser
+
+
+def build_sim_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="extract-explorer sim",
+        description="Run the LlamaCloud-compatible simulator in the foreground until Ctrl-C.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8321, help="port (default 8321; 0 = any)")
+    parser.add_argument("--seed", type=int, default=7, help="world seed (default 7)")
+    parser.add_argument(
+        "--shape",
+        choices=("current", "seed"),
+        default="current",
+        help="generation of field names: current (file_input, version, usage) or seed "
+        "(document_input_value, extract_version, token usage)",
+    )
+    parser.add_argument(
+        "--job-seconds", type=float, default=5.0, help="how long a created job runs (default 5)"
+    )
+    parser.add_argument("--api-key", help="accept only this key (default: any bearer token)")
+    parser.add_argument("--big-rows", type=int, default=50_000, help="rows of the big job")
+    parser.add_argument(
+        "--running-jobs", type=int, default=0, help="extra RUNNING jobs (load tests)"
+    )
+    parser.add_argument(
+        "--bulk-jobs", type=int, default=0, help="extra jobs in a 'Bulk' project (load tests)"
+    )
+    faults = parser.add_argument_group("fault injection")
+    faults.add_argument("--latency-ms", type=int, default=0, help="added latency per request")
+    faults.add_argument(
+        "--error-rate", type=float, default=0.0, help="share of requests failing with 5xx"
+    )
+    faults.add_argument(
+        "--rate-limit", type=float, default=0.0, help="requests per second before 429"
+    )
+    faults.add_argument(
+        "--garble-rate", type=float, default=0.0, help="share of responses cut off or malformed"
+    )
+    faults.add_argument("--reset-rate", type=float, default=0.0, help="share of connections reset")
+    return parser
+
+
+def _settings_from(args: argparse.Namespace) -> Any:
+    from explorer.settings import resolve_settings
+
+    return resolve_settings(vars(args))
+
+
+def cmd_sim(argv: Sequence[str]) -> int:
+    """``extract-explorer sim``: the simulator in the foreground."""
+    args = build_sim_parser().parse_args(argv)
+    from explorer.sim import Faults, SimConfig, run_forever
+
+    config = SimConfig(
+        seed=args.seed,
+        shape=args.shape,
+        job_seconds=args.job_seconds,
+        api_key=args.api_key,
+        big_rows=args.big_rows,
+        running_jobs=args.running_jobs,
+        bulk_jobs=args.bulk_jobs,
+        faults=Faults(
+            latency_ms=args.latency_ms,
+            error_rate=args.error_rate,
+            rate_limit=args.rate_limit,
+            garble_rate=args.garble_rate,
+            reset_rate=args.reset_rate,
+        ),
+    )
+    run_forever(config, host=args.host, port=args.port)
+    return 0
+
+
+def cmd_tui(argv: Sequence[str]) -> int:
+    """``extract-explorer [JOB_ID]``: the TUI against the cloud or the embedded simulator."""
+    args = build_main_parser().parse_args(argv)
+    settings = _settings_from(args)
+    from explorer.tui.run import run_app
+
+    return run_app(settings, job_id=args.job_id)
+
+
+def build_open_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="extract-explorer open",
+        description="Browse job JSON files offline: a file holding one job, a list page "
+        '{"items": [...]}, a JSON array of jobs, JSON Lines, a directory of such files, '
+        "or - for stdin. No network.",
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="files, directories, or -")
+    parser.add_argument("--job", help="start with this job selected")
+    parser.add_argument(
+        "--no-animation",
+        dest="animation",
+        action="store_false",
+        default=None,
+        help="no animations",
+    )
+    parser.add_argument("--config", help=argparse.SUPPRESS)
+    parser.add_argument("--profile", help=argparse.SUPPRESS)
+    return parser
+
+
+def cmd_open(argv: Sequence[str]) -> int:
+    """``extract-explorer open PATH...``: the TUI over job files, no network."""
+    args = build_open_parser().parse_args(argv)
+    settings = _settings_from(args)
+    from explorer.tui.run import run_app
+
+    return run_app(settings, job_id=args.job, files=list(args.paths))
+
+
+def _fail(message: str, code: int = 2) -> int:
+    from explorer.core.sanitize import safe_text
+
+    print(f"extract-explorer: {safe_text(message)}", file=sys.stderr)
+    return code
+
+
+COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
+    "sim": cmd_sim,
+    "open": cmd_open,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``extract-explorer`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    from explorer.api.errors import ApiError
+    from explorer.settings import ConfigError
+
+    command = COMMANDS.get(argv[0]) if argv else None
+    try:
+        if command is not None:
+            return command(argv[1:])
+        return cmd_tui(argv)
+    except KeyboardInterrupt:
+        return 130
+    except (ConfigError, ApiError) as exc:
+        return _fail(str(exc))
+
+
+def run_async(coro: Any) -> Any:
+    """Run a coroutine for a one-shot command."""
+    return asyncio.run(coro)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

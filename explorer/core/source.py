@@ -1,0 +1,126 @@
+"""Where the explorer's jobs come from: the API (live) or files (offline), behind one interface.
+
+The TUI talks only to a :class:`JobSource`; it never sees HTTP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from explorer.api.client import ALL_EXPANDS, ExtractClient
+from explorer.api.models import ExtractJob, JobPage, Project
+from explorer.core.files import FileProblem, LoadedFiles
+
+#: Name of the pseudo-project holding offline jobs that carry no project id.
+FILES_PROJECT = "files"
+
+
+class JobSource(Protocol):
+    """What the explorer needs to browse jobs."""
+
+    #: True when jobs can change (refresh, cancel, delete make sense).
+    live: bool
+    #: Files that could not be read (offline source only).
+    problems: list[FileProblem]
+
+    async def projects(self) -> list[Project]: ...
+
+    async def page(self, project_id: str, token: str | None, page_size: int) -> JobPage: ...
+
+    async def job(self, job_id: str) -> ExtractJob: ...
+
+    async def jobs(self, job_ids: Sequence[str]) -> list[ExtractJob]: ...
+
+    async def cancel(self, job_id: str) -> ExtractJob: ...
+
+    async def delete(self, job_id: str) -> None: ...
+
+
+class ApiJobSource:
+    """Jobs from the Extract v2 API through an :class:`ExtractClient`."""
+
+    live = True
+
+    def __init__(self, client: ExtractClient, *, refresh_retries: int = 1) -> None:
+        self.client = client
+        self.problems: list[FileProblem] = []
+        # Refreshes come round again on their own: keep their retries few (no retry storm).
+        self.refresh_retries = refresh_retries
+
+    async def projects(self) -> list[Project]:
+        projects = await self.client.list_projects()
+        if self.client.project_id:
+            chosen = [p for p in projects if p.id == self.client.project_id]
+            return chosen or [Project(id=self.client.project_id, is_default=True)]
+        # The default project first, the others as the API lists them.
+        return sorted(projects, key=lambda p: not p.is_default)
+
+    async def page(self, project_id: str, token: str | None, page_size: int) -> JobPage:
+        return await self.client.list_jobs(
+            project_id=project_id, page_token=token, page_size=page_size
+        )
+
+    async def job(self, job_id: str) -> ExtractJob:
+        return await self.client.get_job(job_id, expand=ALL_EXPANDS)
+
+    async def jobs(self, job_ids: Sequence[str]) -> list[ExtractJob]:
+        return await self.client.get_jobs(job_ids, max_retries=self.refresh_retries)
+
+    async def cancel(self, job_id: str) -> ExtractJob:
+        return await self.client.cancel_job(job_id)
+
+    async def delete(self, job_id: str) -> None:
+        await self.client.delete_job(job_id)
+
+
+class FileJobSource:
+    """Jobs read from files: no network, nothing changes."""
+
+    live = False
+
+    def __init__(self, loaded: LoadedFiles) -> None:
+        self.loaded = loaded
+        self.problems = loaded.problems
+        self._by_id = {job.id: job for job in loaded.jobs}
+        self._by_project: dict[str, list[ExtractJob]] = {}
+        for job in loaded.jobs:
+            self._by_project.setdefault(job.project_id or FILES_PROJECT, []).append(job)
+        for jobs in self._by_project.values():
+            # Newest first, like the API; jobs without a date keep file order at the end.
+            jobs.sort(key=lambda j: j.created_at.timestamp() if j.created_at else 0, reverse=True)
+
+    async def projects(self) -> list[Project]:
+        return [
+            Project(
+                id=pid,
+                name=f"{pid} (files)" if pid != FILES_PROJECT else "files",
+                is_default=index == 0,
+            )
+            for index, pid in enumerate(self._by_project)
+        ]
+
+    async def page(self, project_id: str, token: str | None, page_size: int) -> JobPage:
+        jobs = self._by_project.get(project_id, [])
+        start = int(token) if token and token.isdigit() else 0
+        end = start + page_size
+        page = JobPage(next_page_token=str(end) if end < len(jobs) else None, total_size=len(jobs))
+        page.items = jobs[start:end]
+        return page
+
+    async def job(self, job_id: str) -> ExtractJob:
+        from explorer.api.errors import NotFoundError
+
+        try:
+            return self._by_id[job_id]
+        except KeyError:
+            raise NotFoundError(f"job {job_id} is not in the files opened", status=404) from None
+
+    async def jobs(self, job_ids: Sequence[str]) -> list[ExtractJob]:
+        return [self._by_id[j] for j in job_ids if j in self._by_id]
+
+    async def cancel(self, job_id: str) -> ExtractJob:
+        raise PermissionError("offline files are read-only")
+
+    async def delete(self, job_id: str) -> None:
+        raise PermissionError("offline files are read-only")

@@ -1,0 +1,181 @@
+"""The jobs the explorer knows: per project, in list order, loaded page by page, and grouped.
+
+The tree widget renders from here; refreshes merge into it. No UI, no HTTP.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from explorer.api.models import ExtractJob, Project
+from explorer.core.present import status_rank
+
+GROUPINGS = ("status", "document", "configuration", "day")
+
+
+@dataclass
+class ProjectJobs:
+    """One project's jobs as loaded so far."""
+
+    project: Project
+    job_ids: list[str] = field(default_factory=list)
+    next_token: str | None = None
+    total: int | None = None
+    loaded: bool = False
+    loading: bool = False
+    error: str | None = None
+
+    @property
+    def has_more(self) -> bool:
+        return not self.loaded or self.next_token is not None
+
+
+@dataclass
+class Group:
+    """A group of jobs in the tree (one status, document, configuration or day)."""
+
+    key: str
+    label: str
+    job_ids: list[str]
+
+
+def group_key(job: ExtractJob, grouping: str) -> tuple[str, str]:
+    """(key, label) of the group a job belongs to under a grouping."""
+    if grouping == "document":
+        return job.document or "", job.document_label
+    if grouping == "configuration":
+        if job.configuration_id:
+            return job.configuration_id, job.configuration_id
+        config = job.configuration
+        if config is None:
+            return "", "(no configuration)"
+        label = f"inline: {config.extraction_target or '?'} · {config.tier or '?'}"
+        return label, label
+    if grouping == "day":
+        if job.created_at is None:
+            return "", "(no date)"
+        day = job.created_at.date().isoformat()
+        return day, day
+    return job.status, job.status
+
+
+class JobStore:
+    """Known jobs by id, each project's loaded job order, and the full jobs fetched lately."""
+
+    def __init__(self, detail_cache: int = 8) -> None:
+        self.projects: dict[str, ProjectJobs] = {}
+        self.jobs: dict[str, ExtractJob] = {}
+        #: Full (expanded) jobs, newest use last; big results make this worth bounding.
+        self.details: OrderedDict[str, ExtractJob] = OrderedDict()
+        self.detail_cache = detail_cache
+
+    def set_projects(self, projects: Iterable[Project]) -> None:
+        for project in projects:
+            if project.id in self.projects:
+                self.projects[project.id].project = project
+            else:
+                self.projects[project.id] = ProjectJobs(project)
+
+    def project_of(self, job_id: str) -> str | None:
+        for pid, state in self.projects.items():
+            if job_id in state.job_ids:
+                return pid
+        job = self.jobs.get(job_id)
+        return job.project_id if job else None
+
+    def add_page(
+        self,
+        project_id: str,
+        jobs: list[ExtractJob],
+        next_token: str | None,
+        total: int | None,
+        *,
+        first: bool,
+    ) -> list[ExtractJob]:
+        """Merge a loaded page; returns the jobs that were not known before."""
+        state = self.projects.setdefault(project_id, ProjectJobs(Project(id=project_id)))
+        new = [job for job in jobs if job.id not in self.jobs]
+        for job in jobs:
+            self.jobs[job.id] = job
+        known = set(state.job_ids)
+        if first and state.loaded:
+            # A refresh of the first page: new jobs go on top, the rest keep their place.
+            fresh = [job.id for job in jobs if job.id not in known]
+            state.job_ids[:0] = fresh
+        else:
+            state.job_ids.extend(job.id for job in jobs if job.id not in known)
+            state.next_token = next_token
+        state.loaded = True
+        state.total = total
+        state.error = None
+        return new
+
+    def add_job(self, job: ExtractJob) -> None:
+        """A job found by id (``extract-explorer ext-...``), placed in its project's order."""
+        self.jobs[job.id] = job
+        pid = job.project_id or ""
+        state = self.projects.setdefault(pid, ProjectJobs(Project(id=pid)))
+        if job.id in state.job_ids:
+            return
+        stamp = job.created_at
+        for index, other_id in enumerate(state.job_ids):
+            other = self.jobs.get(other_id)
+            if stamp is not None and other and other.created_at and other.created_at < stamp:
+                state.job_ids.insert(index, job.id)
+                return
+        state.job_ids.append(job.id)
+
+    def update(self, job: ExtractJob) -> ExtractJob | None:
+        """Store a refreshed job; returns the previous version (None if new)."""
+        old = self.jobs.get(job.id)
+        self.jobs[job.id] = job
+        if job.id in self.details and old is not None and old.status != job.status:
+            # The full job is stale now; the app fetches it again when shown.
+            del self.details[job.id]
+        return old
+
+    def remove(self, job_id: str) -> None:
+        self.jobs.pop(job_id, None)
+        self.details.pop(job_id, None)
+        for state in self.projects.values():
+            if job_id in state.job_ids:
+                state.job_ids.remove(job_id)
+                if state.total:
+                    state.total -= 1
+
+    def remember_detail(self, job: ExtractJob) -> None:
+        self.details[job.id] = job
+        self.details.move_to_end(job.id)
+        while len(self.details) > self.detail_cache:
+            self.details.popitem(last=False)
+        summary = self.jobs.get(job.id)
+        if summary is None or summary.status != job.status or summary.updated_at != job.updated_at:
+            self.jobs[job.id] = job
+
+    def groups(
+        self, project_id: str, grouping: str, ids: Iterable[str] | None = None
+    ) -> list[Group]:
+        """The project's loaded jobs grouped; groups in a useful order, jobs newest first."""
+        state = self.projects.get(project_id)
+        if state is None:
+            return []
+        buckets: dict[str, Group] = {}
+        for job_id in state.job_ids if ids is None else ids:
+            job = self.jobs.get(job_id)
+            if job is None:
+                continue
+            key, label = group_key(job, grouping)
+            group = buckets.get(key)
+            if group is None:
+                group = buckets[key] = Group(key, label, [])
+            group.job_ids.append(job_id)
+        groups = list(buckets.values())
+        if grouping == "status":
+            groups.sort(key=lambda g: (status_rank(g.key), g.key))
+        elif grouping == "day":
+            groups.sort(key=lambda g: g.key, reverse=True)
+        elif grouping == "document" or grouping == "configuration":
+            groups.sort(key=lambda g: (-len(g.job_ids), g.label))
+        return groups

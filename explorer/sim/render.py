@@ -1,0 +1,133 @@
+"""A stored job as the API's JSON, in either generation of field names.
+
+Shape "seed" is the job as the published API reference shows it (`document_input_value`,
+`configuration.extract_version`, token counts in `metadata.usage`). Shape "current" is what the
+newer SDK reads (`file_input`, `configuration.version`, page counts, a top-level `usage`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .documents import PARSE_RATES, TIER_RATES
+from .ids import prefixed, rng_for
+from .outcome import Outcome
+from .records import FAILED, PENDING, THROTTLED, WITH_RESULT, JobRecord
+from .timebase import WorldClock
+
+EXPANDABLE = ("configuration", "extract_metadata", "usage")
+
+# configuration keys in the order the reference prints them; None where the job didn't set one
+_SEED_CONFIG_KEYS = (
+    "data_schema",
+    "cite_sources",
+    "confidence_scores",
+    "extract_version",
+    "extraction_target",
+    "lang",
+    "max_pages",
+    "parse_config_id",
+    "parse_tier",
+    "system_prompt",
+    "target_pages",
+    "tier",
+)
+_CURRENT_CONFIG_KEYS = (
+    "data_schema",
+    "cite_sources",
+    "confidence_scores",
+    "version",
+    "extraction_target",
+    "lang",
+    "max_pages",
+    "parse_config_id",
+    "parse_tier",
+    "system_prompt",
+    "target_pages",
+    "tier",
+    "advanced_citations",
+    "disable_cache",
+)
+
+
+def parse_job_id(rec: JobRecord) -> str:
+    """The parse job behind an extraction (the input itself when it was a parse job id)."""
+    if rec.document.startswith("pjb-"):
+        return rec.document
+    return prefixed("pjb", rng_for("parse", rec.id))
+
+
+def shape_configuration(cfg: dict[str, Any], shape: str) -> dict[str, Any]:
+    """The stored (current-named) configuration in the given shape's names."""
+    if shape == "seed":
+        src = {**cfg, "extract_version": cfg.get("version", "latest")}
+        return {k: src.get(k) for k in _SEED_CONFIG_KEYS}
+    out = {k: cfg.get(k) for k in _CURRENT_CONFIG_KEYS}
+    # keep keys a caller posted that this list doesn't know (spreadsheet_mode, sheet_names, ...)
+    out.update({k: v for k, v in cfg.items() if k not in out})
+    return out
+
+
+def render_job(
+    rec: JobRecord,
+    *,
+    shape: str,
+    clock: WorldClock,
+    now: float,
+    expand: frozenset[str],
+    outcome_of: Callable[[JobRecord], Outcome],
+) -> dict[str, Any]:
+    """The job as `GET /api/v2/extract/{id}` returns it at relative time `now`."""
+    status, since = rec.status_at(now)
+    cfg = rec.configuration
+    done = status in WITH_RESULT
+    outcome = outcome_of(rec) if done else None
+    doc_key = "document_input_value" if shape == "seed" else "file_input"
+    job: dict[str, Any] = {
+        "id": rec.id,
+        "created_at": clock.iso(rec.created),
+        doc_key: rec.document,
+        "project_id": rec.project_id,
+        "status": status,
+        "updated_at": clock.iso(since),
+        "configuration": shape_configuration(cfg, shape) if "configuration" in expand else None,
+        "configuration_id": rec.configuration_id,
+        "error_message": rec.error_message if status == FAILED else None,
+        "extract_metadata": None,
+        "extract_result": outcome.result if outcome else None,
+        "metadata": {"usage": _metadata_usage(rec, shape, outcome), "file_name": rec.file_name},
+    }
+    if "extract_metadata" in expand and status not in (PENDING, THROTTLED):
+        job["extract_metadata"] = {
+            "field_metadata": outcome.field_metadata if outcome else None,
+            "parse_job_id": parse_job_id(rec),
+            "parse_tier": cfg.get("parse_tier") or "fast",
+        }
+    if shape == "current":
+        job["usage"] = _credits(rec) if "usage" in expand and done else None
+    return job
+
+
+def _metadata_usage(rec: JobRecord, shape: str, outcome: Outcome | None) -> dict[str, Any] | None:
+    if outcome is None:
+        return None
+    if shape == "seed":
+        return {
+            "num_document_tokens": rec.pages * 587 + len(rec.file_name) * 3,
+            "num_output_tokens": outcome.output_tokens,
+            "num_pages_extracted": rec.pages,
+        }
+    return {"num_pages_billed": rec.pages, "num_pages_extracted": rec.pages}
+
+
+def _credits(rec: JobRecord) -> dict[str, float]:
+    cfg = rec.configuration
+    rate = TIER_RATES.get(str(cfg.get("tier")), 5)
+    credits = rec.pages * rate
+    parse = rec.pages * min(PARSE_RATES.get(str(cfg.get("parse_tier") or "fast"), 1), rate - 1)
+    return {
+        "credits": float(credits),
+        "extract_credits": float(credits - parse),
+        "parse_credits": float(parse),
+    }

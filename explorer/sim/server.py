@@ -1,0 +1,158 @@
+"""Running the simulator: embedded in a daemon thread, or in the foreground from a terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import threading
+import time
+from types import TracebackType
+
+import uvicorn
+
+from .app import create_app
+from .config import SimConfig
+from .state import SimState
+
+_START_TIMEOUT = 10.0
+
+# A library must not print: the explorer's TUI owns the terminal. Warnings reach whatever
+# handlers the host configured, and nowhere else.
+logging.getLogger("uvicorn").addHandler(logging.NullHandler())
+
+
+class _QuietServer(uvicorn.Server):
+    """uvicorn's server, stopping promptly when asked (it otherwise polls every 0.1 s)."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def main_loop(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        counter = 0
+        while not self.should_exit:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=0.1)
+            counter = (counter + 1) % 864000
+            if await self.on_tick(counter):
+                break
+
+    def request_exit(self) -> None:
+        """Ask the server to stop, from any thread."""
+        self.should_exit = True
+        loop, wake = self._loop, self._wake
+        if loop is not None and wake is not None and not loop.is_closed():
+            # the loop may close meanwhile
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(wake.set)
+
+
+class SimServer:
+    """Runs the simulator with uvicorn in a daemon thread on a loopback port."""
+
+    def __init__(
+        self, config: SimConfig | None = None, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        self.config = config or SimConfig()
+        self.state = SimState(self.config)
+        self.host = host
+        self.port = port
+        self._server: _QuietServer | None = None
+        self._thread: threading.Thread | None = None
+        self._sock: socket.socket | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL without a trailing slash, e.g. `http://127.0.0.1:41234`."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self) -> SimServer:
+        """Bind, start serving, and return once the socket accepts connections."""
+        if self._thread is not None:
+            return self
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((self.host, self.port))
+        except OSError:
+            sock.close()
+            raise
+        self.port = sock.getsockname()[1]
+        self._sock = sock
+        config = uvicorn.Config(
+            create_app(self.state),
+            log_config=None,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            loop="asyncio",
+            http="h11",
+            ws="none",
+            timeout_graceful_shutdown=2,
+            timeout_keep_alive=30,
+        )
+        self._server = _QuietServer(config)
+        self._thread = threading.Thread(
+            target=self._server.run,
+            kwargs={"sockets": [sock]},
+            name=f"sim-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        deadline = time.monotonic() + _START_TIMEOUT
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"simulator failed to start on {self.url}")
+            time.sleep(0.002)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, join the thread and release the port."""
+        server, thread = self._server, self._thread
+        if server is not None:
+            server.request_exit()
+        if thread is not None:
+            thread.join(timeout=10)
+        if self._sock is not None:
+            self._sock.close()
+        self._server = self._thread = self._sock = None
+
+    def __enter__(self) -> SimServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def run_forever(config: SimConfig, host: str = "127.0.0.1", port: int = 8321) -> None:
+    """Serve in the foreground until Ctrl-C (then return quietly)."""
+    state = SimState(config)
+    print(
+        f"LlamaCloud simulator on http://{host}:{port} (seed {config.seed}, shape {config.shape})",
+        flush=True,
+    )
+    uconfig = uvicorn.Config(
+        create_app(state),
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=2,
+    )
+    # uvicorn re-raises the Ctrl-C it caught once it has shut down cleanly
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(uconfig).run()

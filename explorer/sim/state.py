@@ -1,0 +1,294 @@
+"""The simulator's world and request accounting, shared by every request thread."""
+
+from __future__ import annotations
+
+import threading
+import time
+from bisect import insort
+from collections import deque
+from typing import Any
+
+import orjson
+
+from .bulk import big_outcome, bulk_records, running_records
+from .config import SimConfig
+from .creation import parse_create
+from .errors import ApiError, not_found
+from .ids import prefixed, rng_for
+from .listing import ListQuery, select, sort_key
+from .outcome import Outcome, build_outcome
+from .records import TERMINAL, JobRecord, error_message_for, magic_phases
+from .render import EXPANDABLE, parse_job_id, render_job
+from .timebase import WorldClock
+from .world import Project, build_world
+
+LOG_LIMIT = 10_000
+
+
+class SimState:
+    """The world plus request counters. Thread-safe: handlers run in a thread pool."""
+
+    def __init__(self, config: SimConfig | None = None) -> None:
+        self.config = config or SimConfig()
+        self.clock = WorldClock(self.config.now, self.config.clock)
+        self.today = self.clock.base.date()
+        self._lock = threading.RLock()
+        # results are built outside the store lock so one slow build doesn't stall every request
+        self._build_lock = threading.Lock()
+        self._requests = 0
+        self._log: deque[tuple[float, str, str, int]] = deque(maxlen=LOG_LIMIT)
+        self._created = 0
+
+        world = build_world(self.config)
+        self.projects: dict[str, Project] = world.projects
+        self.configurations = world.configurations
+        self.notable: dict[str, str] = dict(world.notable)
+        self.default_project = world.default_project
+        self._jobs: dict[str, JobRecord] = {}
+        self._by_project: dict[str, list[JobRecord]] = {p: [] for p in self.projects}
+        records = world.records + running_records(
+            self.config.running_jobs,
+            self.config.seed,
+            self.default_project.id,
+            self.config.job_seconds,
+        )
+        self._add_all(records)
+        self._bulk_project = next((p for p in self.projects.values() if p.name == "Bulk"), None)
+        self._bulk_loaded = self._bulk_project is None
+
+    # --- accounting -------------------------------------------------------------------------
+
+    @property
+    def requests(self) -> int:
+        """How many HTTP requests arrived (faulted ones included)."""
+        return self._requests
+
+    @property
+    def request_log(self) -> list[tuple[float, str, str, int]]:
+        """The last requests as (time, method, path, status); status 0 = connection dropped."""
+        with self._lock:
+            return list(self._log)
+
+    def count_request(self) -> None:
+        """Note one arriving request."""
+        with self._lock:
+            self._requests += 1
+
+    def log_request(self, method: str, path: str, status: int, at: float | None = None) -> None:
+        """Note how a request was answered."""
+        with self._lock:
+            self._log.append((time.time() if at is None else at, method, path, status))
+
+    def reset_counters(self) -> None:
+        """Zero the request count and clear the log."""
+        with self._lock:
+            self._requests = 0
+            self._log.clear()
+
+    # --- the store --------------------------------------------------------------------------
+
+    def _add_all(self, records: list[JobRecord]) -> None:
+        with self._lock:
+            for rec in records:
+                self._jobs[rec.id] = rec
+                self._by_project[rec.project_id].append(rec)
+            for lst in self._by_project.values():
+                lst.sort(key=sort_key)
+
+    def _load_bulk(self) -> None:
+        # the bulk project's jobs exist only once something asks for them
+        if self._bulk_loaded or self._bulk_project is None:
+            return
+        with self._lock:
+            if not self._bulk_loaded:
+                self._add_all(
+                    bulk_records(self.config.bulk_jobs, self.config.seed, self._bulk_project.id)
+                )
+                self._bulk_loaded = True
+
+    def now(self) -> float:
+        """The world's current time, relative to its base time."""
+        return self.clock.now()
+
+    def record(self, job_id: str) -> JobRecord | None:
+        """The stored job, or None."""
+        with self._lock:
+            rec = self._jobs.get(job_id)
+        if rec is None and not self._bulk_loaded:
+            self._load_bulk()
+            rec = self._jobs.get(job_id)
+        return rec
+
+    def outcome_of(self, rec: JobRecord) -> Outcome:
+        """The job's result and metadata, built on first use."""
+        if rec.outcome is not None:
+            return rec.outcome
+        with self._build_lock:
+            if rec.outcome is not None:
+                return rec.outcome
+            if "big" in rec.tweaks:
+                outcome = big_outcome(rec, self.today)
+            else:
+                outcome = build_outcome(rec, self.today)
+            if rec.cacheable:
+                rec.outcome = outcome
+            return outcome
+
+    def render(
+        self, rec: JobRecord, expand: frozenset[str] = frozenset(), now: float | None = None
+    ) -> dict[str, Any]:
+        """The job's JSON (may hold pre-serialized fragments; see `get_job` for plain data)."""
+        return render_job(
+            rec,
+            shape=self.config.shape,
+            clock=self.clock,
+            now=self.now() if now is None else now,
+            expand=expand,
+            outcome_of=self.outcome_of,
+        )
+
+    def get_job(self, job_id: str, expand: tuple[str, ...] = EXPANDABLE) -> dict[str, Any] | None:
+        """The job as plain JSON data (everything expanded by default), or None."""
+        rec = self.record(job_id)
+        if rec is None:
+            return None
+        return orjson.loads(orjson.dumps(self.render(rec, frozenset(expand))))
+
+    def find_by_file_name(self, file_name: str) -> list[str]:
+        """Ids of jobs whose `metadata.file_name` is `file_name`, newest first."""
+        with self._lock:
+            found = [r for r in self._jobs.values() if r.file_name == file_name]
+        return [r.id for r in sorted(found, key=sort_key)]
+
+    # --- projects ---------------------------------------------------------------------------
+
+    def project_json(self, p: Project) -> dict[str, Any]:
+        """A project as the API returns it."""
+        return {
+            "id": p.id,
+            "name": p.name,
+            "organization_id": p.organization_id,
+            "is_default": p.is_default,
+            "created_at": self.clock.iso(p.created),
+            "updated_at": self.clock.iso(p.updated),
+        }
+
+    def list_projects(self, organization_id: str | None = None) -> list[dict[str, Any]]:
+        """All projects, optionally of one organization."""
+        return [
+            self.project_json(p)
+            for p in self.projects.values()
+            if organization_id is None or p.organization_id == organization_id
+        ]
+
+    def resolve_project(self, project_id: str | None, organization_id: str | None) -> Project:
+        """The project a request addresses (the default one when it names none)."""
+        if project_id is not None:
+            p = self.projects.get(project_id)
+            if p is None or (organization_id and p.organization_id != organization_id):
+                raise not_found("Project", project_id)
+            return p
+        if organization_id is None or organization_id == self.default_project.organization_id:
+            return self.default_project
+        in_org = [p for p in self.projects.values() if p.organization_id == organization_id]
+        if not in_org:
+            raise not_found("Organization", organization_id)
+        return in_org[0]
+
+    # --- jobs -------------------------------------------------------------------------------
+
+    def list_jobs(self, q: ListQuery) -> dict[str, Any]:
+        """A page of `GET /api/v2/extract`."""
+        project = self.resolve_project(q.project_id, q.organization_id)
+        if project is self._bulk_project:
+            self._load_bulk()
+        now = self.now()
+        with self._lock:
+            if q.job_ids is not None:
+                pool = sorted(
+                    (
+                        self._jobs[i]
+                        for i in q.job_ids
+                        if i in self._jobs and self._jobs[i].project_id == project.id
+                    ),
+                    key=sort_key,
+                )
+            else:
+                pool = self._by_project[project.id]
+            page, token, total = select(pool, q, now)
+        items = [self.render(r, q.expand, now) for r in page]
+        return {"items": items, "next_page_token": token, "total_size": total}
+
+    def job(
+        self, job_id: str, project_id: str | None = None, organization_id: str | None = None
+    ) -> JobRecord:
+        """The job a path names, or a 404 (also when it isn't in the named project)."""
+        rec = self.record(job_id)
+        if rec is None or (project_id and rec.project_id != project_id):
+            raise not_found("Extract job", job_id)
+        if organization_id and self.projects[rec.project_id].organization_id != organization_id:
+            raise not_found("Extract job", job_id)
+        return rec
+
+    def create_job(
+        self, body: Any, project_id: str | None = None, organization_id: str | None = None
+    ) -> dict[str, Any]:
+        """Store a new job (PENDING) from a create request body and return it."""
+        project = self.resolve_project(project_id, organization_id)
+        req = parse_create(body, self.config.shape, self.configurations)
+        with self._lock:
+            self._created += 1
+            rng = rng_for(self.config.seed, "created", self._created)
+            now = self.now()
+            phases, fails = magic_phases(req.document, now, self.config.job_seconds)
+            target = req.configuration.get("extraction_target")
+            pages = rng.randint(1, 6)
+            if isinstance(req.configuration.get("max_pages"), int):
+                pages = min(pages, req.configuration["max_pages"])
+            rec = JobRecord(
+                id=prefixed("ext", rng),
+                project_id=project.id,
+                document=req.document,
+                created=now,
+                phases=phases,
+                configuration=req.configuration,
+                configuration_id=req.configuration_id,
+                file_name=f"upload-{rng.randint(1000, 9999)}.pdf",
+                pages=pages,
+                value_seed=f"{self.config.seed}:{req.document}",
+                rows=rng.randint(6, 30) if target == "per_table_row" else 0,
+            )
+            if fails:
+                rec.error_message = error_message_for(
+                    rng.randrange(7), rec.document, parse_job_id(rec)
+                )
+            self._jobs[rec.id] = rec
+            insort(self._by_project[project.id], rec, key=sort_key)
+        return self.render(rec, frozenset({"configuration"}), now)
+
+    def cancel_job(self, rec: JobRecord) -> dict[str, Any]:
+        """Cancel a job that hasn't finished; 409 if it has."""
+        with self._lock:
+            now = self.now()
+            status, _ = rec.status_at(now)
+            if status in TERMINAL:
+                raise ApiError(409, f"Job {rec.id} is {status} and cannot be cancelled")
+            rec.cancel(now)
+        return self.render(rec, frozenset(), now)
+
+    def delete_job(self, rec: JobRecord, force: bool = False) -> dict[str, Any]:
+        """Remove a finished job (any job with `force`); 409 for one still running."""
+        with self._lock:
+            status, _ = rec.status_at(self.now())
+            if status not in TERMINAL and not force:
+                raise ApiError(
+                    409, f"Job {rec.id} is {status}; cancel it first or delete with force=true"
+                )
+            self._jobs.pop(rec.id, None)
+            lst = self._by_project[rec.project_id]
+            if rec in lst:
+                lst.remove(rec)
+            for role, jid in list(self.notable.items()):
+                if jid == rec.id:
+                    del self.notable[role]
+        return {"id": rec.id, "deleted": True}

@@ -1,0 +1,625 @@
+"""The Textual app: job tree on the left, Overview / Configuration / Results panes on the right.
+
+Workers call the :class:`~explorer.core.source.JobSource` and post messages; handlers update
+widgets. Live refresh follows :class:`~explorer.core.watcher.RefreshWatcher`: a timer that
+reschedules itself after each refresh finishes, so two refreshes never overlap.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
+
+from explorer.api.errors import NotFoundError
+from explorer.api.models import ExtractJob
+from explorer.core.present import humanize_duration, short_id
+from explorer.core.sanitize import safe_text
+from explorer.core.source import JobSource
+from explorer.core.store import GROUPINGS, JobStore
+from explorer.core.watcher import RefreshWatcher, WatchPlan
+from explorer.settings import Settings
+from explorer.tui.commands import JobCommands
+from explorer.tui.errors import describe_error, retry_after_of
+from explorer.tui.messages import (
+    ActionDone,
+    JobFailed,
+    JobLoaded,
+    PageFailed,
+    PageLoaded,
+    ProjectsLoaded,
+    RefreshDone,
+    RefreshFailed,
+)
+from explorer.tui.screens.confirm import ConfirmScreen
+from explorer.tui.screens.help import HelpScreen
+from explorer.tui.widgets.job_tree import JobTree
+from explorer.tui.widgets.panes import ConfigurationPane, OverviewPane
+from explorer.tui.widgets.results_pane import ResultsPane
+
+TABS = ("overview", "configuration", "results")
+
+
+class ExplorerApp(App[int]):
+    """extract-explorer's TUI. Built with its data source injected, so tests can drive it."""
+
+    CSS_PATH = "explorer.tcss"
+    TITLE = "extract-explorer"
+    COMMANDS = App.COMMANDS | {JobCommands}
+
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("slash", "filter", "Filter", id="app.filter"),
+        Binding("r", "refresh_now", "Refresh", id="app.refresh"),
+        Binding("p", "toggle_pause", "Pause", id="app.pause"),
+        Binding("g", "cycle_grouping", "Group", id="app.grouping"),
+        Binding("colon", "goto_job", "Go to job", id="app.goto"),
+        Binding("1", "show_tab('overview')", "Overview", show=False, id="app.tab.overview"),
+        Binding("2", "show_tab('configuration')", "Config", show=False, id="app.tab.config"),
+        Binding("3", "show_tab('results')", "Results", show=False, id="app.tab.results"),
+        Binding("t", "toggle_tree", "Hide tree", show=False, id="app.toggle_tree"),
+        Binding("X", "cancel_job", "Cancel job", show=False, id="app.cancel"),
+        Binding("D", "delete_job", "Delete job", show=False, id="app.delete"),
+        Binding("escape", "escape", "Back", show=False, id="app.escape"),
+    ]
+
+    def __init__(
+        self,
+        settings: Settings,
+        source: JobSource,
+        *,
+        job_id: str | None = None,
+        demo_url: str | None = None,
+        on_close: Callable[[], Awaitable[None]] | None = None,
+        now: Callable[[], datetime] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.source = source
+        self.start_job_id = job_id
+        self.demo_url = demo_url
+        self.on_close = on_close
+        self.now = now or (lambda: datetime.now(UTC))
+        self.store = JobStore()
+        self.watcher = RefreshWatcher(
+            min_interval=settings.refresh,
+            max_interval=max(5.0, settings.refresh * 5),
+            list_interval=settings.list_refresh,
+            clock=monotonic,
+        )
+        self.current_job_id: str | None = None
+        self.default_project: str | None = None
+        self._tick_timer: Timer | None = None
+        self._tick_due = 0.0
+        if not settings.animation:
+            self.animation_level = "none"
+        if settings.keymap:
+            self.set_keymap(settings.keymap)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: str = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Toasts carry job data: never parse them as markup unless asked."""
+        super().notify(
+            message,
+            title=title,
+            severity=severity,
+            timeout=timeout,
+            markup=markup,  # type: ignore[arg-type]
+        )
+
+    # -- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        if self.demo_url:
+            yield Static(
+                Text.assemble(
+                    ("DEMO ", "bold reverse"),
+                    " no LLAMA_CLOUD_API_KEY set: exploring the embedded simulator at ",
+                    (self.demo_url, "bold"),
+                    ". Set the key to see your own jobs.",
+                ),
+                id="demo-banner",
+            )
+        elif not self.source.live:
+            yield Static(
+                Text.assemble(("OFFLINE ", "bold reverse"), " browsing job files; no network."),
+                id="demo-banner",
+            )
+        with Horizontal(id="main"):
+            with Vertical(id="sidebar"):
+                yield Input(placeholder="filter: id, document, status…", id="filter")
+                yield JobTree(self.store, self.now, id="job-tree")
+            with TabbedContent(id="panes", initial="overview"):
+                with TabPane("Overview", id="overview"):
+                    yield OverviewPane(self.now, id="overview-pane")
+                with TabPane("Configuration", id="configuration"):
+                    yield ConfigurationPane(id="configuration-pane")
+                with TabPane("Results", id="results"):
+                    yield ResultsPane(id="results-pane")
+        with Horizontal(id="status-bar"):
+            yield Static("", id="status-left")
+            yield Static("", id="status-right")
+        yield Footer()
+
+    @property
+    def tree(self) -> JobTree:
+        return self.query_one(JobTree)
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).display = False
+        self.tree.focus()
+        self.tree.show_problems(self.source.problems)
+        self.load_projects()
+        if self.start_job_id:
+            self.load_job(self.start_job_id, focus=True)
+        self.set_interval(1.0, self.update_status)
+        self.set_interval(15.0, self.tree.relabel_ages)
+        self.update_status()
+        self.on_resize()
+
+    def on_resize(self, event: object = None) -> None:
+        # At 80x24 (SSH) the tree and panes still fit side by side, narrower.
+        self.screen.set_class(self.size.width < 110, "-narrow")
+
+    async def on_unmount(self) -> None:
+        if self.on_close is not None:
+            await self.on_close()
+
+    # -- status line ------------------------------------------------------------------------
+
+    def update_status(self) -> None:
+        left = Text(no_wrap=True, overflow="ellipsis")
+        if self.demo_url:
+            left.append("demo ", style="bold yellow")
+        elif not self.source.live:
+            left.append("offline files ", style="bold")
+        else:
+            left.append(safe_text(self.settings.base_url, 60) + " ", style="dim")
+        left.append(f"group: {self.tree.grouping}")
+        if self.tree.filter_text:
+            left.append(f"  filter: {safe_text(self.tree.filter_text, 30)}", style="yellow")
+        if self.settings.read_only:
+            left.append("  read-only", style="bold")
+        right = Text(no_wrap=True, justify="right")
+        if self.source.live:
+            state = self.watcher.describe()
+            style = "red" if self.watcher.last_error else "yellow" if self.watcher.paused else "dim"
+            right.append(state, style=style)
+            active = len(self.watcher.active_ids)
+            if active:
+                right.append(f"  {active} running", style="yellow")
+        else:
+            right.append(f"{len(self.store.jobs)} jobs", style="dim")
+            if self.source.problems:
+                right.append(f", {len(self.source.problems)} unreadable", style="red")
+        self.query_one("#status-left", Static).update(left)
+        self.query_one("#status-right", Static).update(right)
+
+    # -- loading ----------------------------------------------------------------------------
+
+    @work(exclusive=True, group="projects", exit_on_error=False)
+    async def load_projects(self) -> None:
+        try:
+            projects = await self.source.projects()
+        except Exception as exc:
+            self.post_message(
+                RefreshFailed(f"cannot list projects: {describe_error(exc)}", retry_after_of(exc))
+            )
+            self.post_message(PageFailed("", describe_error(exc)))
+            return
+        self.post_message(ProjectsLoaded(projects))
+
+    def on_projects_loaded(self, message: ProjectsLoaded) -> None:
+        self.store.set_projects(message.projects)
+        names = {p.id: p.label for p in message.projects}
+        self.query_one(OverviewPane).project_names.update(names)
+        if self.default_project is None and message.projects:
+            self.default_project = message.projects[0].id
+        self.tree.set_projects(expand=self.default_project)
+        if self.default_project:
+            self.request_page(self.default_project)
+        self.schedule_tick(self.watcher.next_delay())
+
+    def request_page(self, project_id: str, first: bool = False) -> None:
+        state = self.store.projects.get(project_id)
+        if state is None or state.loading:
+            return
+        if not first and state.loaded and state.next_token is None:
+            return
+        state.loading = True
+        self.tree.rebuild_project(project_id)
+        token = None if first or not state.loaded else state.next_token
+        self.load_page(project_id, token, first or not state.loaded)
+
+    @work(group="pages", exit_on_error=False)
+    async def load_page(self, project_id: str, token: str | None, first: bool) -> None:
+        try:
+            page = await self.source.page(project_id, token, self.settings.page_size)
+        except Exception as exc:
+            self.post_message(PageFailed(project_id, describe_error(exc)))
+            return
+        self.post_message(PageLoaded(project_id, page, first))
+
+    def on_page_loaded(self, message: PageLoaded) -> None:
+        page = message.page
+        self.store.projects[message.project_id].loading = False
+        self.store.add_page(
+            message.project_id,
+            page.items,
+            page.next_page_token,
+            int(page.total_size) if page.total_size is not None else None,
+            first=message.first,
+        )
+        self.track(page.items)
+        self.tree.rebuild_project(message.project_id)
+        if self.current_job_id is None and not self.start_job_id:
+            # Start on a job, not on an empty pane.
+            first = self.tree.first_job_id(message.project_id)
+            if first is not None:
+                self.tree.select_job(first)
+        self.update_status()
+
+    def on_page_failed(self, message: PageFailed) -> None:
+        state = self.store.projects.get(message.project_id)
+        if state is not None:
+            state.loading = False
+            state.error = message.error
+            self.tree.rebuild_project(message.project_id)
+        self.notify(f"Could not load jobs: {message.error}", severity="error", timeout=6)
+
+    @on(JobTree.LoadMore)
+    def on_load_more(self, message: JobTree.LoadMore) -> None:
+        self.request_page(message.project_id)
+
+    @on(JobTree.JobHighlighted)
+    def on_job_highlighted(self, message: JobTree.JobHighlighted) -> None:
+        self.open_job(message.job_id)
+
+    def open_job(self, job_id: str) -> None:
+        """Show a job in the panes: its summary at once, the full job when it arrives."""
+        if job_id == self.current_job_id and job_id in self.store.details:
+            return
+        self.current_job_id = job_id
+        detail = self.store.details.get(job_id)
+        if detail is not None:
+            self.show_job(detail)
+            return
+        summary = self.store.jobs.get(job_id)
+        if summary is not None:
+            self.query_one(OverviewPane).show_job(summary, loading=True)
+        self.query_one(ResultsPane).show_message("Loading the full job…")
+        self.load_job(job_id, debounce=0.1)
+
+    @work(exclusive=True, group="job", exit_on_error=False)
+    async def load_job(self, job_id: str, focus: bool = False, debounce: float = 0.0) -> None:
+        if debounce:
+            # Holding an arrow key over the tree must not fire a request per job.
+            import asyncio
+
+            await asyncio.sleep(debounce)
+        try:
+            job = await self.source.job(job_id)
+        except Exception as exc:
+            self.post_message(
+                JobFailed(job_id, describe_error(exc), isinstance(exc, NotFoundError))
+            )
+            return
+        self.post_message(JobLoaded(job, focus))
+
+    def on_job_loaded(self, message: JobLoaded) -> None:
+        job = message.job
+        known = job.id in self.store.jobs
+        previous = self.store.details.get(job.id)
+        self.store.remember_detail(job)
+        self.track([job])
+        if message.focus:
+            if not known:
+                self.store.add_job(job)
+                if job.project_id and job.project_id not in self.tree._project_nodes:
+                    self.tree.set_projects(expand=job.project_id)
+                self.tree.rebuild_project(job.project_id or "")
+            self.current_job_id = job.id
+            if not self.tree.select_job(job.id):
+                self.notify(f"{short_id(job.id)} is hidden by the filter", timeout=4)
+        else:
+            self.tree.refresh_job(job)
+        if job.id == self.current_job_id:
+            self.show_job(job, keep_state=previous is not None)
+
+    def on_job_failed(self, message: JobFailed) -> None:
+        if message.job_id == self.current_job_id or message.not_found:
+            text = f"Could not load {message.job_id}: {message.error}"
+            self.query_one(OverviewPane).show_message(text, style="red")
+            self.query_one(ResultsPane).show_message(text)
+            self.notify(safe_text(text, 200), severity="error", timeout=6)
+
+    def show_job(self, job: ExtractJob, keep_state: bool = False) -> None:
+        self.query_one(OverviewPane).show_job(job)
+        self.query_one(ConfigurationPane).show_job(job)
+        self.query_one(ResultsPane).show_job(job, keep_state=keep_state)
+
+    # -- live refresh -----------------------------------------------------------------------
+
+    def track(self, jobs: list[ExtractJob]) -> list:
+        """Tell the watcher about jobs seen; wake it sooner if one of them is running."""
+        changes = self.watcher.track((job.id, job.status) for job in jobs)
+        if self.source.live and not self.watcher.in_flight:
+            delay = self.watcher.next_delay()
+            if self._tick_timer is None or delay < self._tick_due - self.watcher.clock():
+                self.schedule_tick(delay)
+        return changes
+
+    def schedule_tick(self, delay: float) -> None:
+        if not self.source.live:
+            return
+        if self._tick_timer is not None:
+            self._tick_timer.stop()
+        self._tick_due = self.watcher.clock() + max(0.05, delay)
+        self._tick_timer = self.set_timer(max(0.05, delay), self.tick)
+
+    def tick(self, force: bool = False) -> None:
+        """Start a refresh if one is due; otherwise sleep until one will be."""
+        if isinstance(self.screen, ConfirmScreen) and not force:
+            # Like dolphie: no refresh under a modal question.
+            self.schedule_tick(1.0)
+            return
+        plan = self.watcher.due(force=force)
+        if not plan:
+            if not self.watcher.in_flight:
+                self.schedule_tick(self.watcher.next_delay())
+            return
+        self.watcher.started()
+        self.update_status()
+        self.run_refresh(plan)
+
+    @work(exclusive=True, group="refresh", exit_on_error=False)
+    async def run_refresh(self, plan: WatchPlan) -> None:
+        try:
+            jobs = await self.source.jobs(plan.job_ids) if plan.job_ids else []
+            pages = {}
+            if plan.refresh_list:
+                for project_id, state in list(self.store.projects.items()):
+                    if state.loaded:
+                        pages[project_id] = await self.source.page(
+                            project_id, None, self.settings.page_size
+                        )
+        except Exception as exc:
+            self.post_message(RefreshFailed(describe_error(exc), retry_after_of(exc)))
+            return
+        self.post_message(RefreshDone(jobs, pages, plan.job_ids))
+
+    def on_refresh_done(self, message: RefreshDone) -> None:
+        changes = 0
+        for project_id, page in message.pages.items():
+            new = self.store.add_page(
+                project_id,
+                page.items,
+                page.next_page_token,
+                int(page.total_size) if page.total_size is not None else None,
+                first=True,
+            )
+            if new:
+                self.tree.rebuild_project(project_id)
+            message.jobs.extend(j for j in page.items if j.id not in message.asked)
+        seen = {job.id for job in message.jobs}
+        for job_id in message.asked:
+            if job_id not in seen:
+                # Asked for by id and not returned: deleted elsewhere.
+                self.watcher.forget(job_id)
+        for job in message.jobs:
+            old = self.store.update(job)
+            if old is not None and old.status != job.status:
+                changes += 1
+                self.tree.refresh_job(job)
+                self.toast_change(job)
+                if job.id == self.current_job_id:
+                    self.load_job(job.id)
+            elif old is not None and old.updated_at != job.updated_at:
+                self.tree.refresh_job(job)
+        self.track(message.jobs)
+        plan = WatchPlan(message.asked, bool(message.pages))
+        self.watcher.finished(plan, changes)
+        self.update_status()
+        self.schedule_tick(self.watcher.next_delay())
+
+    def toast_change(self, job: ExtractJob) -> None:
+        text = f"{short_id(job.id)} {job.status}"
+        if job.is_terminal and job.duration_seconds is not None:
+            text += f" in {humanize_duration(job.duration_seconds)}"
+        severity = "error" if job.status == "FAILED" else "information"
+        self.notify(safe_text(text, 120), severity=severity, timeout=5)
+
+    def on_refresh_failed(self, message: RefreshFailed) -> None:
+        delay = self.watcher.failed(message.error, message.retry_after)
+        self.update_status()
+        self.schedule_tick(delay)
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        sections = [("Everywhere", list(self.BINDINGS))]
+        sections.append(("Job tree", list(JobTree.BINDINGS)))
+        sections.append(("Results", list(ResultsPane.all_bindings())))
+        self.push_screen(HelpScreen(sections, self._keymap_strings()))
+
+    def _keymap_strings(self) -> dict[str, str]:
+        return dict(self.settings.keymap)
+
+    def action_filter(self) -> None:
+        results = self.query_one(ResultsPane)
+        if results.has_focus_within:
+            results.start_search()
+            return
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def on_filter_changed(self, event: Input.Changed) -> None:
+        self.tree.filter_text = event.value.strip()
+        self.tree.rebuild_all()
+        self.update_status()
+
+    @on(Input.Submitted, "#filter")
+    def on_filter_submitted(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            event.input.display = False
+        self.tree.focus()
+
+    def action_escape(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.has_focus or (box.display and self.tree.has_focus):
+            box.value = ""
+            box.display = False
+            self.tree.focus()
+
+    def action_refresh_now(self) -> None:
+        if not self.source.live:
+            self.notify("Offline files do not change.", timeout=3)
+            return
+        if self.watcher.in_flight:
+            self.notify("A refresh is already running.", timeout=2)
+            return
+        self.watcher.retry_at = None
+        self.tick(force=True)
+
+    def action_toggle_pause(self) -> None:
+        self.watcher.paused = not self.watcher.paused
+        self.notify(
+            "Auto-refresh paused." if self.watcher.paused else "Auto-refresh resumed.", timeout=2
+        )
+        if not self.watcher.paused:
+            self.schedule_tick(0.05)
+        self.update_status()
+
+    def action_cycle_grouping(self) -> None:
+        index = GROUPINGS.index(self.tree.grouping)
+        self.tree.grouping = GROUPINGS[(index + 1) % len(GROUPINGS)]
+        self.tree.rebuild_all()
+        self.update_status()
+        self.notify(f"Grouped by {self.tree.grouping}", timeout=2)
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    def action_toggle_tree(self) -> None:
+        sidebar = self.query_one("#sidebar")
+        sidebar.display = not sidebar.display
+        if not sidebar.display:
+            self.query_one(TabbedContent).focus()
+
+    def action_goto_job(self) -> None:
+        self.action_command_palette()
+
+    def goto_job(self, job_id: str) -> None:
+        """Select a job by id, fetching it if it was not loaded yet."""
+        job_id = job_id.strip()
+        if not job_id:
+            return
+        if not self.tree.select_job(job_id):
+            self.load_job(job_id, focus=True)
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.refresh_bindings()
+
+    def on_tree_node_selected(self, event: JobTree.NodeSelected) -> None:
+        from explorer.tui.widgets.job_tree import JobNode
+
+        if isinstance(event.node.data, JobNode):
+            # Enter on a job opens it: the Results are what people came for.
+            self.open_job(event.node.data.job_id)
+            self.action_show_tab("results")
+            self.query_one(ResultsPane).focus_view()
+
+    def _target_job(self) -> ExtractJob | None:
+        if self.current_job_id is None:
+            return None
+        return self.store.details.get(self.current_job_id) or self.store.jobs.get(
+            self.current_job_id
+        )
+
+    def action_cancel_job(self) -> None:
+        self._destructive("cancel")
+
+    def action_delete_job(self) -> None:
+        self._destructive("delete")
+
+    def _destructive(self, verb: str) -> None:
+        job = self._target_job()
+        if job is None:
+            self.notify("Select a job first.", timeout=3)
+            return
+        if self.settings.read_only or not self.source.live:
+            why = "read-only mode" if self.settings.read_only else "offline files"
+            self.notify(f"Cannot {verb} jobs: {why}.", severity="warning", timeout=4)
+            return
+        if verb == "cancel" and job.is_terminal:
+            self.notify(f"{short_id(job.id)} is {job.status}: nothing to cancel.", timeout=4)
+            return
+        if verb == "delete" and not job.is_terminal:
+            self.notify(f"{short_id(job.id)} is still {job.status}: cancel it first.", timeout=4)
+            return
+        question = f"{verb.capitalize()} job {job.id} ({safe_text(job.document_label, 60)})?"
+        if verb == "delete":
+            question += "\nThis cannot be undone."
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_action_on(verb, job.id)
+
+        self.push_screen(ConfirmScreen(question), answered)
+
+    @work(group="actions", exit_on_error=False)
+    async def run_action_on(self, verb: str, job_id: str) -> None:
+        try:
+            if verb == "cancel":
+                job = await self.source.cancel(job_id)
+                self.post_message(ActionDone(job_id, verb, job))
+            else:
+                await self.source.delete(job_id)
+                self.post_message(ActionDone(job_id, verb))
+        except Exception as exc:
+            self.post_message(ActionDone(job_id, verb, error=describe_error(exc)))
+
+    def on_action_done(self, message: ActionDone) -> None:
+        if message.error:
+            self.notify(
+                f"Could not {message.verb} {short_id(message.job_id)}: {message.error}",
+                severity="error",
+                timeout=6,
+            )
+            return
+        if message.job is not None:
+            self.store.update(message.job)
+            self.track([message.job])
+            self.tree.refresh_job(message.job)
+            if message.job_id == self.current_job_id:
+                self.load_job(message.job_id)
+            self.notify(f"{short_id(message.job_id)} cancelled.", timeout=4)
+        else:
+            project = self.store.project_of(message.job_id)
+            self.store.remove(message.job_id)
+            self.watcher.forget(message.job_id)
+            if project is not None:
+                self.tree.rebuild_project(project)
+            if message.job_id == self.current_job_id:
+                self.current_job_id = None
+                self.query_one(OverviewPane).show_message("Job deleted.")
+            self.notify(f"{short_id(message.job_id)} deleted.", timeout=4)

@@ -1,0 +1,64 @@
+"""Messages workers post to the app; handlers update the widgets (widgets never do HTTP)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from explorer.api.models import ExtractJob, JobPage, Project
+
+
+@dataclass
+class ProjectsLoaded(Message):
+    projects: list[Project]
+
+
+@dataclass
+class PageLoaded(Message):
+    project_id: str
+    page: JobPage
+    first: bool
+
+
+@dataclass
+class PageFailed(Message):
+    project_id: str
+    error: str
+
+
+@dataclass
+class JobLoaded(Message):
+    job: ExtractJob
+    #: True when the job was asked for by id (start-up or "go to job"): select it in the tree.
+    focus: bool = False
+
+
+@dataclass
+class JobFailed(Message):
+    job_id: str
+    error: str
+    not_found: bool = False
+
+
+@dataclass
+class RefreshDone(Message):
+    jobs: list[ExtractJob]
+    pages: dict[str, JobPage]
+    asked: list[str]
+
+
+@dataclass
+class RefreshFailed(Message):
+    error: str
+    retry_after: float | None = None
+
+
+@dataclass
+class ActionDone(Message):
+    """A cancel or delete finished (job is None after a delete)."""
+
+    job_id: str
+    verb: str
+    job: ExtractJob | None = None
+    error: str | None = None

@@ -1,0 +1,38 @@
+"""Start the TUI: build the data source (API or files), run the app, clean up."""
+
+from __future__ import annotations
+
+from explorer.settings import Settings
+
+
+def run_app(settings: Settings, job_id: str | None = None, files: list[str] | None = None) -> int:
+    """Run the explorer until the user quits; returns the exit status."""
+    from explorer.tui.app import ExplorerApp
+
+    if files is not None:
+        from explorer.core.files import load_paths
+        from explorer.core.source import FileJobSource
+
+        source = FileJobSource(load_paths(files))
+        app = ExplorerApp(settings, source, job_id=job_id)
+        app.run()
+        return 0
+
+    from explorer.backend import start_backend
+    from explorer.core.source import ApiJobSource
+
+    backend = start_backend(settings)
+    try:
+        client = backend.client(settings)
+        source = ApiJobSource(client)
+        app = ExplorerApp(
+            settings,
+            source,
+            job_id=job_id,
+            demo_url=backend.base_url if backend.demo else None,
+            on_close=client.aclose,
+        )
+        app.run()
+    finally:
+        backend.stop()
+    return 0

@@ -1,0 +1,59 @@
+"""``?``: every binding, with its id (for remapping) and what it does."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+def format_key(key: str) -> str:
+    names = {
+        "question_mark": "?",
+        "slash": "/",
+        "greater_than_sign": ">",
+        "less_than_sign": "<",
+        "space": "space",
+    }
+    return ", ".join(names.get(k.strip(), k.strip()) for k in key.split(","))
+
+
+class HelpScreen(ModalScreen[None]):
+    """A table of every binding: section, keys, binding id, description."""
+
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
+    ]
+
+    def __init__(self, sections: list[tuple[str, list[Binding]]], keymap: dict[str, str]) -> None:
+        super().__init__()
+        self.sections = sections
+        self.keymap = keymap
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, padding=(0, 2), expand=True, show_header=True)
+        table.add_column("Keys", style="bold yellow", no_wrap=True)
+        table.add_column("Does")
+        table.add_column("Binding id", style="dim", no_wrap=True)
+        for title, bindings in self.sections:
+            table.add_row(Text(title, style="bold underline"), "", "")
+            for binding in bindings:
+                keys = self.keymap.get(binding.id or "", binding.key)
+                table.add_row(format_key(keys), binding.description or binding.action, binding.id)
+            table.add_row("", "", "")
+        note = Text(
+            "Remap any binding by id in the config file's [keymap] section, "
+            'e.g. refresh = "ctrl+r".  Esc closes.',
+            style="dim",
+        )
+        with VerticalScroll(id="help-body"):
+            yield Static(Text("extract-explorer — keys", style="bold"))
+            yield Static(table)
+            yield Static(note)
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)

@@ -1,0 +1,327 @@
+"""``JobTree``: project -> group -> job, loaded page by page, kept stable across refreshes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from explorer.api.models import ExtractJob
+from explorer.core.files import FileProblem
+from explorer.core.present import clip, job_age, short_id, status_style
+from explorer.core.sanitize import safe_text
+from explorer.core.store import JobStore, ProjectJobs
+
+
+@dataclass(frozen=True)
+class ProjectNode:
+    project_id: str
+
+
+@dataclass(frozen=True)
+class GroupNode:
+    project_id: str
+    key: str
+
+
+@dataclass(frozen=True)
+class JobNode:
+    job_id: str
+
+
+@dataclass(frozen=True)
+class MoreNode:
+    """ "Load more" at the end of a project: loads the next page when reached."""
+
+    project_id: str
+
+
+@dataclass(frozen=True)
+class ProblemNode:
+    problem: FileProblem
+
+
+NodeData = ProjectNode | GroupNode | JobNode | MoreNode | ProblemNode
+
+
+def job_label(job: ExtractJob, now: datetime, width: int = 46) -> Text:
+    """``◐ ext-1a2b3c invoice.pdf RUNNING ⏱42s`` with the status coloured, fit to ``width``."""
+    glyph, colour = status_style(job.status)
+    age = job_age(job, now)
+    status = clip(job.status, 14)
+    doc_width = max(8, width - 2 - 10 - 1 - len(status) - 1 - len(age) - 2)
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f"{glyph} ", style=colour)
+    text.append(short_id(job.id), style="bold")
+    text.append(" ")
+    text.append(clip(job.document_label, doc_width), style="")
+    text.append(" ")
+    text.append(status, style=colour)
+    text.append(f" {age}", style="dim")
+    return text
+
+
+class JobTree(Tree[NodeData]):
+    """The job tree on the left. Data lives in a :class:`JobStore`; this only draws it."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="tree.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="tree.up"),
+        Binding("h", "collapse_or_parent", "Collapse", show=False, id="tree.collapse"),
+        Binding("l", "expand_node", "Expand", show=False, id="tree.expand"),
+        Binding("left", "collapse_or_parent", "Collapse", show=False, id="tree.left"),
+        Binding("right", "expand_node", "Expand", show=False, id="tree.right"),
+    ]
+
+    class LoadMore(Message):
+        """The user reached the end of a project's loaded jobs."""
+
+        def __init__(self, project_id: str) -> None:
+            super().__init__()
+            self.project_id = project_id
+
+    class JobHighlighted(Message):
+        """The cursor is on a job."""
+
+        def __init__(self, job_id: str) -> None:
+            super().__init__()
+            self.job_id = job_id
+
+    def __init__(self, store: JobStore, now: Callable[[], datetime], **kw) -> None:
+        super().__init__("jobs", **kw)
+        self.show_root = False
+        self.guide_depth = 2
+        self.store = store
+        self.now = now
+        self.grouping = "status"
+        self.filter_text = ""
+        self._project_nodes: dict[str, TreeNode[NodeData]] = {}
+        self._job_nodes: dict[str, TreeNode[NodeData]] = {}
+        self._problems_node: TreeNode[NodeData] | None = None
+
+    @property
+    def label_width(self) -> int:
+        """Cells left for a job line after the tree's guides (project -> group -> job)."""
+        return max(30, (self.size.width or 50) - 6)
+
+    def process_label(self, label: str | Text) -> Text:
+        # Labels are built as Text from untrusted data; a str must never be parsed as markup.
+        text = label if isinstance(label, Text) else Text(label)
+        return text.split()[0] if "\n" in text.plain else text
+
+    # -- building ---------------------------------------------------------------------------
+
+    def project_label(self, state: ProjectJobs) -> Text:
+        text = Text(no_wrap=True)
+        name = state.project.label
+        text.append(clip(name, 30), style="bold")
+        if state.project.is_default:
+            text.append(" (default)", style="dim")
+        loaded = len(state.job_ids)
+        if state.error:
+            text.append(f"  ⚠ {safe_text(state.error, max_len=40)}", style="red")
+        elif state.loading and not loaded:
+            text.append("  loading…", style="dim italic")
+        elif state.total is not None:
+            text.append(f"  {loaded}/{state.total}", style="dim")
+        elif state.loaded:
+            text.append(f"  {loaded}{'+' if state.next_token else ''}", style="dim")
+        return text
+
+    def set_projects(self, expand: str | None) -> None:
+        """Add a node per project (new ones only); expand the one given."""
+        for pid, state in self.store.projects.items():
+            if pid not in self._project_nodes:
+                node = self.root.add(self.project_label(state), ProjectNode(pid))
+                self._project_nodes[pid] = node
+                if pid == expand:
+                    node.expand()
+
+    def show_problems(self, problems: list[FileProblem]) -> None:
+        """Files that could not be read, listed with their reason under their own node."""
+        if not problems:
+            return
+        if self._problems_node is None:
+            label = Text(f"⚠ {len(problems)} unreadable", style="bold red")
+            self._problems_node = self.root.add(label, None, expand=True)
+        for problem in problems:
+            text = Text(no_wrap=True)
+            text.append(safe_text(problem.path, max_len=40), style="red")
+            text.append(": ")
+            text.append(safe_text(problem.reason, max_len=120))
+            self._problems_node.add_leaf(text, ProblemNode(problem))
+
+    def _matches(self, job: ExtractJob) -> bool:
+        needle = self.filter_text.lower()
+        if not needle:
+            return True
+        hay = " ".join(
+            filter(None, [job.id, job.document, job.file_name, job.status, job.configuration_id])
+        ).lower()
+        return all(part in hay for part in needle.split())
+
+    def rebuild_project(self, project_id: str) -> None:
+        """Redraw one project's groups and jobs, keeping expanded groups and the cursor."""
+        node = self._project_nodes.get(project_id)
+        state = self.store.projects.get(project_id)
+        if node is None or state is None:
+            return
+        cursor = self.cursor_node.data if self.cursor_node is not None else None
+        expanded = {
+            child.data.key
+            for child in node.children
+            if isinstance(child.data, GroupNode) and child.is_expanded
+        }
+        first_build = not any(isinstance(c.data, GroupNode) for c in node.children)
+        for child in list(node.children):
+            if isinstance(child.data, JobNode):
+                self._job_nodes.pop(child.data.job_id, None)
+            for grandchild in child.children:
+                if isinstance(grandchild.data, JobNode):
+                    self._job_nodes.pop(grandchild.data.job_id, None)
+        node.remove_children()
+        node.set_label(self.project_label(state))
+        ids = [
+            j for j in state.job_ids if j in self.store.jobs and self._matches(self.store.jobs[j])
+        ]
+        now = self.now()
+        groups = self.store.groups(project_id, self.grouping, ids)
+        for index, group in enumerate(groups):
+            glyph, colour = status_style(group.key) if self.grouping == "status" else ("", "")
+            label = Text(no_wrap=True)
+            if glyph:
+                label.append(f"{glyph} ", style=colour)
+            label.append(clip(group.label, 34), style=f"bold {colour}".strip())
+            more = "+" if state.next_token else ""
+            label.append(f" ({len(group.job_ids)}{more})", style="dim")
+            open_it = group.key in expanded or (
+                first_build and self.grouping == "status" and index < 2
+            )
+            group_node = node.add(label, GroupNode(project_id, group.key), expand=open_it)
+            for job_id in group.job_ids:
+                job = self.store.jobs[job_id]
+                label = job_label(job, now, self.label_width)
+                self._job_nodes[job_id] = group_node.add_leaf(label, JobNode(job_id))
+        if self.filter_text and not ids and state.loaded:
+            node.add_leaf(Text("no job matches the filter", style="dim italic"), None)
+        if state.loading:
+            node.add_leaf(Text("⋯ loading…", style="dim italic"), None)
+        elif state.next_token is not None:
+            remaining = f" ({state.total - len(state.job_ids)} more)" if state.total else ""
+            node.add_leaf(Text(f"⋯ load more{remaining}", style="dim italic"), MoreNode(project_id))
+        elif not state.job_ids and state.loaded:
+            node.add_leaf(Text("no jobs in this project", style="dim italic"), None)
+        self._restore_cursor(cursor)
+
+    def _restore_cursor(self, data: NodeData | None) -> None:
+        if isinstance(data, JobNode) and data.job_id in self._job_nodes:
+            target = self._job_nodes[data.job_id]
+            if target.parent is not None and not target.parent.is_expanded:
+                target.parent.expand()
+            self.call_after_refresh(self.move_cursor, target, animate=False)
+
+    def rebuild_all(self) -> None:
+        for project_id in self._project_nodes:
+            self.rebuild_project(project_id)
+
+    def refresh_job(self, job: ExtractJob) -> None:
+        """A job changed: relabel it in place, or regroup its project if its group changed."""
+        node = self._job_nodes.get(job.id)
+        if node is None:
+            return
+        parent = node.parent
+        key = parent.data.key if parent is not None and isinstance(parent.data, GroupNode) else None
+        from explorer.core.store import group_key
+
+        if key is not None and group_key(job, self.grouping)[0] != key:
+            self.rebuild_project(parent.data.project_id)  # type: ignore[union-attr]
+        else:
+            node.set_label(job_label(job, self.now(), self.label_width))
+
+    def on_resize(self) -> None:
+        self.relabel_ages()
+
+    def relabel_ages(self) -> None:
+        """Ages and running times move on: relabel the visible jobs."""
+        now = self.now()
+        for job_id, node in self._job_nodes.items():
+            job = self.store.jobs.get(job_id)
+            if job is not None and node.parent is not None and node.parent.is_expanded:
+                node.set_label(job_label(job, now, self.label_width))
+
+    def first_job_id(self, project_id: str) -> str | None:
+        """The first job shown under a project (in an expanded group), if any."""
+        node = self._project_nodes.get(project_id)
+        for group in node.children if node is not None else []:
+            if group.is_expanded:
+                for child in group.children:
+                    if isinstance(child.data, JobNode):
+                        return child.data.job_id
+        return None
+
+    def select_job(self, job_id: str) -> bool:
+        """Move the cursor to a job, expanding its project and group."""
+        node = self._job_nodes.get(job_id)
+        if node is None:
+            return False
+        ancestor = node.parent
+        while ancestor is not None:
+            ancestor.expand()
+            ancestor = ancestor.parent
+        self.call_after_refresh(self.move_cursor, node, animate=False)
+        self.call_after_refresh(self.scroll_to_node, node, animate=False)
+        return True
+
+    # -- events -----------------------------------------------------------------------------
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
+        data = event.node.data
+        if isinstance(data, JobNode):
+            self.post_message(self.JobHighlighted(data.job_id))
+        elif isinstance(data, MoreNode):
+            self.post_message(self.LoadMore(data.project_id))
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeData]) -> None:
+        data = event.node.data
+        if isinstance(data, ProjectNode):
+            state = self.store.projects.get(data.project_id)
+            if state is not None and not state.loaded and not state.loading:
+                self.post_message(self.LoadMore(data.project_id))
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[NodeData]) -> None:
+        if isinstance(event.node.data, MoreNode):
+            self.post_message(self.LoadMore(event.node.data.project_id))
+
+    def action_collapse_or_parent(self) -> None:
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.is_expanded and node.children:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent, animate=False)
+
+    def action_expand_node(self) -> None:
+        node = self.cursor_node
+        if node is not None and node.allow_expand and not node.is_expanded:
+            node.expand()
+        elif node is not None and node.children:
+            self.move_cursor(node.children[0], animate=False)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self.call_after_refresh(self.check_visible_more)
+
+    def check_visible_more(self) -> None:
+        """Scrolling down to a project's "load more" line loads the next page."""
+        top = int(self.scroll_y)
+        for line in range(top, min(top + self.size.height + 1, self.last_line + 1)):
+            node = self.get_node_at_line(line)
+            if node is not None and isinstance(node.data, MoreNode):
+                self.post_message(self.LoadMore(node.data.project_id))

@@ -21,7 +21,7 @@ def count_leaves(value: object, limit: int = 1_000_000) -> int:
 
 
 def result_shape(job: ExtractJob) -> str:
-    """"12 fields", "4 pages · 31 fields", "50,000 rows", or why there is no result."""
+    """Like "12 fields", "4 pages · 31 fields", "50,000 rows", or why there is no result."""
     result = job.extract_result
     if result is None:
         if job.status == "FAILED":

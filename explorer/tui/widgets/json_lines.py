@@ -23,7 +23,7 @@ __all__ = [
     "AnnotationCache",
     "LineIndex",
     "LineInfo",
-    "compact_json",
+    "children",
     "confidence_bucket",
     "find_path",
     "iter_nodes",
@@ -54,18 +54,13 @@ class AnnotationCache:
     """``fn(path)`` computed on first use per path; bounded (cleared when full)."""
 
     def __init__(self, size: int = 8192) -> None:
-        self._fn: Callable[[Any], Annotation | None] | None = None
+        self.fn: Callable[[Any], Annotation | None] | None = None
         self._size = size
         self._cache: dict[Any, Annotation | None] = {}
 
-    @property
-    def fn(self) -> Callable[[Any], Annotation | None] | None:
-        """The annotation function (setting it empties the cache)."""
-        return self._fn
-
-    @fn.setter
-    def fn(self, fn: Callable[[Any], Annotation | None] | None) -> None:
-        self._fn = fn
+    def set(self, fn: Callable[[Any], Annotation | None] | None) -> None:
+        """Use ``fn`` from now on (and forget what the old one said)."""
+        self.fn = fn
         self._cache.clear()
 
     def clear(self) -> None:
@@ -74,14 +69,14 @@ class AnnotationCache:
 
     def get(self, path: Any) -> Annotation | None:
         """The annotation of ``path``, or None."""
-        if self._fn is None:
+        if self.fn is None:
             return None
         try:
             return self._cache[path]
         except KeyError:
             if len(self._cache) >= self._size:
                 self._cache.clear()
-            ann = self._cache[path] = self._fn(path)
+            ann = self._cache[path] = self.fn(path)
             return ann
 
 
@@ -124,48 +119,8 @@ def summary(value: dict | list, item_label: str | None = None) -> str:
     return f"[{n} {noun}{'' if n == 1 else 's'}]"
 
 
-def _children(value: dict | list) -> Iterator[tuple[str | int, Any]]:
+def children(value: dict | list) -> Iterator[tuple[str | int, Any]]:
     return iter(value.items()) if isinstance(value, dict) else enumerate(value)
-
-
-def compact_json(value: Any, max_len: int) -> str:
-    """JSON-like one-line text of any value, safe to draw, at most ``max_len`` chars.
-
-    Iterative with early exit: a 500-deep or 200,000-element value costs ``max_len`` work.
-    """
-    parts: list[str] = []
-    used = 0
-    stack: list[tuple[Iterator[tuple[Any, Any]], bool]] = []  # (children, is a dict)
-    item, first = value, True
-    while True:
-        if isinstance(item, dict | list) and item:
-            stack.append((_children(item), isinstance(item, dict)))
-            piece, first = ("{" if isinstance(item, dict) else "["), True
-        else:
-            piece, first = scalar_text(item, max_len)[0], False
-        parts.append(piece)
-        used += len(piece)
-        while stack and used <= max_len:  # find the next value, closing finished containers
-            children, is_dict = stack[-1]
-            nxt = next(children, None)
-            if nxt is None:
-                stack.pop()
-                parts.append("}" if is_dict else "]")
-                used, first = used + 1, False
-                continue
-            key, item = nxt
-            sep = "" if first else ", "
-            if is_dict:
-                sep += '"' + safe_text(str(key), max_len=max_len) + '": '
-            parts.append(sep)
-            used += len(sep)
-            break
-        else:
-            break
-    text = "".join(parts)
-    if len(text) > max_len or stack:
-        return text[: max(0, max_len - 1)] + "…"
-    return text
 
 
 def _child_iter(value: dict | list, start: int, forward: bool) -> Iterator[tuple[Any, Any]]:
@@ -212,7 +167,7 @@ def iter_nodes(
             prefix = (*prefix, elem)
             node = node[elem]
     if is_container(node) and (prune is None or not prune(prefix, node)):
-        stack.append((_children(node), prefix))
+        stack.append((children(node), prefix))
     while stack:
         it, prefix = stack[-1]
         nxt = next(it, None)
@@ -223,7 +178,7 @@ def iter_nodes(
         path = (*prefix, key)
         yield path, child
         if is_container(child) and (prune is None or not prune(path, child)):
-            stack.append((_children(child), path))
+            stack.append((children(child), path))
 
 
 def _iter_backward(
@@ -234,7 +189,7 @@ def _iter_backward(
     stack: list[tuple[Iterator[tuple[Any, Any]], Path, Any]] = []
     if start is None:
         if _is_container(root) and (prune is None or not prune((), root)):
-            stack.append((_rev_children(root), (), root))
+            stack.append((_revchildren(root), (), root))
         else:
             yield (), root
         start = ()
@@ -253,7 +208,7 @@ def _iter_backward(
         key, child = nxt
         path = (*prefix, key)
         if _is_container(child) and (prune is None or not prune(path, child)):
-            stack.append((_rev_children(child), path, child))
+            stack.append((_revchildren(child), path, child))
         else:
             yield path, child
 
@@ -280,7 +235,7 @@ def find_path(
     return None
 
 
-def _rev_children(value: dict | list) -> Iterator[tuple[Any, Any]]:
+def _revchildren(value: dict | list) -> Iterator[tuple[Any, Any]]:
     return _child_iter(value, len(value), False)
 
 

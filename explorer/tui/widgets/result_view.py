@@ -211,7 +211,7 @@ class ResultView(ScrollView, can_focus=True):
         ``has_marks(path)`` is optional: returning False for a container lets ``n``/``N`` skip
         its whole subtree (so a 200,000-row search walks only rows that have marks).
         """
-        self._annotations.fn = fn
+        self._annotations.set(fn)
         self._has_marks = has_marks
         self._line_cache.clear()
         self.refresh()

@@ -7,7 +7,7 @@ formatted only when it scrolls into view, so 200,000 rows open as fast as 20.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 from rich.cells import cell_len
@@ -26,7 +26,8 @@ from explorer.core.jsonpath import MISSING
 from explorer.core.sanitize import safe_text
 from explorer.tui.widgets.json_lines import (
     Annotation,
-    compact_json,
+    AnnotationCache,
+    children,
     confidence_bucket,
     scalar_text,
 )
@@ -36,9 +37,48 @@ __all__ = ["RowTable"]
 COLUMN_SAMPLE = 1000  # rows scanned for column names
 WIDTH_SAMPLE = 200  # rows measured for column widths
 MAX_WIDTH = 40  # cells; wider values are cut with …
-_NO_ANNOTATION = Annotation()
 
 Column = str | None  # None: the "value" column for rows that are not objects
+
+
+def compact_json(value: Any, max_len: int) -> str:
+    """JSON-like one-line text of any value, safe to draw, at most ``max_len`` chars.
+
+    Iterative with early exit: a 500-deep or 200,000-element value costs ``max_len`` work.
+    """
+    parts: list[str] = []
+    used = 0
+    stack: list[tuple[Iterator[tuple[Any, Any]], bool]] = []  # (children, is a dict)
+    item, first = value, True
+    while True:
+        if isinstance(item, dict | list) and item:
+            stack.append((children(item), isinstance(item, dict)))
+            piece, first = ("{" if isinstance(item, dict) else "["), True
+        else:
+            piece, first = scalar_text(item, max_len)[0], False
+        parts.append(piece)
+        used += len(piece)
+        while stack and used <= max_len:  # find the next value, closing finished containers
+            kids, is_dict = stack[-1]
+            nxt = next(kids, None)
+            if nxt is None:
+                stack.pop()
+                parts.append("}" if is_dict else "]")
+                used, first = used + 1, False
+                continue
+            key, item = nxt
+            sep = "" if first else ", "
+            if is_dict:
+                sep += '"' + safe_text(str(key), max_len=max_len) + '": '
+            parts.append(sep)
+            used += len(sep)
+            break
+        else:
+            break
+    text = "".join(parts)
+    if len(text) > max_len or stack:
+        return text[: max(0, max_len - 1)] + "…"
+    return text
 
 
 def cell_text(value: Any, max_len: int) -> tuple[str, str]:
@@ -141,9 +181,8 @@ class RowTable(ScrollView, can_focus=True):
         self._cursor_row = 0
         self._cursor_col = 0
         self._posted: tuple[int, int, Any] | None = None
-        self._annotate: Callable[[tuple], Annotation | None] | None = None
-        self._ann_cache: LRUCache[tuple, Annotation] = LRUCache(8192)
-        self._line_cache: LRUCache[tuple[int, int], Strip] = LRUCache(512)
+        self._annotations = AnnotationCache()
+        self._line_cache: LRUCache[tuple[int, int, bool], Strip] = LRUCache(512)
         self._styles: dict[str, Style] = {}
         self._resize_pending = False
         self._initial = rows
@@ -199,7 +238,7 @@ class RowTable(ScrollView, can_focus=True):
         sample = rows[:WIDTH_SAMPLE]
         self._widths = [self._measure(c, sample) for c in self._columns]
         self._layout()
-        self._ann_cache.clear()
+        self._annotations.clear()
         if not keep_state:
             self._posted = None
         self._cursor_col = self._columns.index(column) if column in self._column_set else 0
@@ -209,8 +248,7 @@ class RowTable(ScrollView, can_focus=True):
 
     def set_annotations(self, fn: Callable[[tuple], Annotation | None] | None) -> None:
         """Annotate cells: ``fn((row, column))`` is called lazily for visible cells, cached."""
-        self._annotate = fn
-        self._ann_cache.clear()
+        self._annotations.set(fn)
         self._line_cache.clear()
         self.refresh()
 
@@ -270,14 +308,6 @@ class RowTable(ScrollView, can_focus=True):
         self._styles.clear()
         self._line_cache.clear()
 
-    def _on_focus(self, event: events.Focus) -> None:
-        self._line_cache.clear()
-        self.refresh()
-
-    def _on_blur(self, event: events.Blur) -> None:
-        self._line_cache.clear()
-        self.refresh()
-
     def _style(self, name: str) -> Style:
         style = self._styles.get(name)
         if style is None:
@@ -285,14 +315,6 @@ class RowTable(ScrollView, can_focus=True):
                 f"row-table--{name}", partial=True
             )
         return style
-
-    def _annotation(self, path: tuple) -> Annotation | None:
-        if self._annotate is None:
-            return None
-        ann = self._ann_cache.get(path)
-        if ann is None:
-            ann = self._ann_cache[path] = self._annotate(path) or _NO_ANNOTATION
-        return None if ann is _NO_ANNOTATION else ann
 
     def render_line(self, y: int) -> Strip:
         """Line 0 is the header (fixed); the others are rows, scrolled."""
@@ -308,7 +330,7 @@ class RowTable(ScrollView, can_focus=True):
         if row >= len(self._rows):
             return Strip.blank(width, base)
         col = self._cursor_col if row in (-1, self._cursor_row) else -1
-        key = (row, col)
+        key = (row, col, col >= 0 and self.has_focus)  # the cursor's colour follows focus
         body = self._line_cache.get(key)
         if body is None:
             body = self._line_cache[key] = self._build_body(row, col, base)
@@ -340,7 +362,7 @@ class RowTable(ScrollView, can_focus=True):
             else:
                 text, kind = cell_text(self._cell(values, column), width + 1)
                 style = self._style(kind) if kind != "missing" else Style()
-                ann = self._annotation((row, column) if column is not None else (row,))
+                ann = self._annotations.get((row, column) if column is not None else (row,))
                 if ann is not None:
                     if ann.confidence is not None:
                         style = self._style(f"conf-{confidence_bucket(ann.confidence)}")

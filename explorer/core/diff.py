@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from explorer.core.fields import FieldRow, field_rows
+from explorer.core.fields import FieldRow, field_rows, gc_paused
 from explorer.core.jsonpath import Path
 
 __all__ = ["DiffSummary", "FieldChange", "change_to_json", "diff_jobs", "diff_rows", "diff_summary"]
@@ -122,7 +122,8 @@ def diff_rows(
 
 def diff_jobs(a: Any, b: Any, *, include_same: bool = False) -> list[FieldChange]:
     """Compare the results of two jobs field by field (A is old, B is new)."""
-    return diff_rows(field_rows(a), field_rows(b), include_same=include_same)
+    with gc_paused():
+        return diff_rows(field_rows(a), field_rows(b), include_same=include_same)
 
 
 class DiffSummary(NamedTuple):

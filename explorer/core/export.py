@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from explorer.core.fields import FieldRow, field_rows, row_to_json
+from explorer.core.fields import FieldRow, field_rows, gc_paused, row_to_json
 from explorer.core.sanitize import format_int
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
 _FORMULA_START = frozenset("=+-@\t\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_LINE_BREAKS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 FIELD_COLUMNS = ("path", "value", "type", "confidence", "pages", "reasoning", "problems")
 
 
@@ -135,7 +136,15 @@ def export_jsonl(job: Any) -> str:
     if result is None:
         return ""
     items = result if isinstance(result, list) else [result]
-    return "".join(to_json(item, indent=None) + "\n" for item in items)
+    lines = []
+    for item in items:
+        line = to_json(item, indent=None)
+        if not line.isascii():
+            # JSON lets NEL, LS and PS stand raw in strings, but str.splitlines() and many
+            # readers break lines there; they only occur inside strings, so escape them
+            line = line.translate(_LINE_BREAKS)
+        lines.append(line + "\n")
+    return "".join(lines)
 
 
 def csv_cell(v: Any) -> str:
@@ -225,6 +234,11 @@ def export_csv(job: Any, *, check_schema: bool = False) -> str:
                 for r in rows
             ),
         )
+    with gc_paused():
+        return _items_csv(result)
+
+
+def _items_csv(result: list[Any]) -> str:
     columns: dict[str, int] = {}
     table: list[dict[int, str]] = []
     for item in result:

@@ -21,12 +21,14 @@ Decisions:
 from __future__ import annotations
 
 import gc
+import json
 import math
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 from explorer.core.jsonpath import Path, format_path
+from explorer.core.sanitize import safe_value
 
 __all__ = [
     "PROBLEM_NOT_IN_RESULT",
@@ -37,6 +39,7 @@ __all__ = [
     "extraction_target",
     "field_rows",
     "fields_on_page",
+    "gc_paused",
     "item_count",
     "iter_field_rows",
     "job_health",
@@ -216,7 +219,7 @@ class FieldRow:
         return p
 
     def __repr__(self) -> str:
-        return f"FieldRow({self.path_str}, {self.value!r:.60}, confidence={self.confidence})"
+        return f"FieldRow({self.path_str}, {safe_value(self.value, 60)}, {self.confidence})"
 
 
 def _citations(meta: dict[str, Any] | None) -> list[Citation]:
@@ -272,7 +275,12 @@ def _is_entry(m: dict[str, Any]) -> bool:
 
 
 def _error_text(v: Any) -> str:
-    return v if isinstance(v, str) else repr(v)[:500]
+    if isinstance(v, str):
+        return v
+    try:
+        return json.dumps(v, ensure_ascii=False, default=repr)[:500]
+    except (ValueError, TypeError, RecursionError):  # e.g. an int too long for str()
+        return f"<{json_type(v)}>"
 
 
 # Frame modes: how a container's children find their metadata.
@@ -528,9 +536,12 @@ def iter_field_rows(job: Any, *, start: int = 0, stop: int | None = None) -> Ite
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
-    # Every row built here stays alive, so the cyclic collector's passes over the growing heap
-    # are pure overhead: they made flattening 1M fields ~3x slower. Refcounting still frees.
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many long-lived objects.
+
+    Every row built stays alive, so the collector's passes over the growing heap are pure
+    overhead: they made flattening 1M fields ~3x slower. Refcounting still frees memory.
+    """
     was = gc.isenabled()
     gc.disable()
     try:
@@ -542,7 +553,7 @@ def _gc_paused() -> Iterator[None]:
 
 def field_rows(job: Any, *, check_schema: bool = False) -> list[FieldRow]:
     """Return all field rows of a job; with ``check_schema`` attach schema problems per path."""
-    with _gc_paused():
+    with gc_paused():
         rows = list(_iter(job, 0, None, None))
     if check_schema and isinstance(job, dict):
         # imported here: schema_check builds FieldRows, so it imports this module

@@ -331,7 +331,8 @@ def check_job(job: Any) -> CheckResult:
     schema = conf["data_schema"]
     if job.get("extract_result") is None:
         status = job.get("status")
-        shown = f" (status {_clip(str(status), 40)})" if status is not None else ""
+        text = status if isinstance(status, str) else _json_text(status)
+        shown = f" (status {_clip(text, 40)})" if status is not None else ""
         return CheckResult(error=f"there is no result to check{shown}")
     return check_result(job["extract_result"], schema)
 

@@ -30,7 +30,9 @@ class JobSource(Protocol):
 
     async def job(self, job_id: str) -> ExtractJob: ...
 
-    async def jobs(self, job_ids: Sequence[str]) -> list[ExtractJob]: ...
+    async def jobs(self, refs: Sequence[tuple[str, str | None]]) -> list[ExtractJob]:
+        """Fresh copies of known jobs, given as (job id, project id) pairs."""
+        ...
 
     async def cancel(self, job_id: str) -> ExtractJob: ...
 
@@ -64,8 +66,17 @@ class ApiJobSource:
     async def job(self, job_id: str) -> ExtractJob:
         return await self.client.get_job(job_id, expand=ALL_EXPANDS)
 
-    async def jobs(self, job_ids: Sequence[str]) -> list[ExtractJob]:
-        return await self.client.get_jobs(job_ids, max_retries=self.refresh_retries)
+    async def jobs(self, refs: Sequence[tuple[str, str | None]]) -> list[ExtractJob]:
+        # The list endpoint filters job_ids within one project: one batch per project.
+        by_project: dict[str | None, list[str]] = {}
+        for job_id, project_id in refs:
+            by_project.setdefault(project_id, []).append(job_id)
+        jobs: list[ExtractJob] = []
+        for project_id, ids in by_project.items():
+            jobs += await self.client.get_jobs(
+                ids, project_id=project_id, max_retries=self.refresh_retries
+            )
+        return jobs
 
     async def cancel(self, job_id: str) -> ExtractJob:
         return await self.client.cancel_job(job_id)
@@ -116,8 +127,8 @@ class FileJobSource:
         except KeyError:
             raise NotFoundError(f"job {job_id} is not in the files opened", status=404) from None
 
-    async def jobs(self, job_ids: Sequence[str]) -> list[ExtractJob]:
-        return [self._by_id[j] for j in job_ids if j in self._by_id]
+    async def jobs(self, refs: Sequence[tuple[str, str | None]]) -> list[ExtractJob]:
+        return [self._by_id[j] for j, _ in refs if j in self._by_id]
 
     async def cancel(self, job_id: str) -> ExtractJob:
         raise PermissionError("offline files are read-only")

@@ -79,11 +79,14 @@ class JobStore:
                 self.projects[project.id] = ProjectJobs(project)
 
     def project_of(self, job_id: str) -> str | None:
+        """The project a job belongs to (jobs carry it; the loaded lists are the fallback)."""
+        job = self.jobs.get(job_id)
+        if job is not None and job.project_id:
+            return job.project_id
         for pid, state in self.projects.items():
             if job_id in state.job_ids:
                 return pid
-        job = self.jobs.get(job_id)
-        return job.project_id if job else None
+        return None
 
     def add_page(
         self,

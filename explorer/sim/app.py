@@ -18,6 +18,8 @@ from .routes import json_response, routes
 from .state import SimState
 
 logger = logging.getLogger("explorer.sim")
+# the host (a TUI) owns the terminal: without its own handlers, say nothing rather than print
+logger.addHandler(logging.NullHandler())
 
 
 class AuthGuard:
@@ -31,6 +33,7 @@ class AuthGuard:
         self.state = state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer 401 or pass the request on."""
         if scope["type"] == "http" and not self._allowed(scope):
             response = json_response(
                 {"detail": "Invalid or missing API key"}, 401, {"www-authenticate": "Bearer"}
@@ -62,6 +65,7 @@ class SimApp(Starlette):
         self.faults = FaultInjector(state)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Every HTTP request goes through the fault injector first."""
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return

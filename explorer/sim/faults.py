@@ -152,9 +152,9 @@ class FaultInjector:
         cycle = getattr(send, "__self__", None)
         transport = getattr(cycle, "transport", None)
         if n % 2 == 0 and transport is not None and len(body) >= 2 and start:
-            # promise the whole body (Content-Length stays), deliver half, hang up
-            status[0] = start["status"]
-            await send(start)
+            # a 200 promising the whole body (Content-Length stays), half delivered, hang up
+            status[0] = 200
+            await send({**start, "status": 200})
             await send(
                 {"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True}
             )

@@ -8,6 +8,7 @@ metadata is seeded by the job, so each run has its own confidences.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -55,6 +56,7 @@ def build_outcome(rec: JobRecord, today: date) -> Outcome:
         harmonise_rows(result, gen.rng)
     else:
         result = harmonise_document(gen.value(schema, context, ""), gen.rng)
+    _number_from_file_name(result, rec.file_name)
     if rec.variant:
         drift(result, rng_for("drift", rec.id), changes=1 + rec.variant)
     for name in rec.tweaks:
@@ -93,6 +95,13 @@ def build_outcome(rec: JobRecord, today: date) -> Outcome:
         metadata = {"document_metadata": _mapping(builder, result, Layout(size, 1, rec.pages))}
     tokens = len(orjson.dumps(result)) // 4
     return Outcome(result=result, field_metadata=metadata, output_tokens=tokens)
+
+
+def _number_from_file_name(result: Any, file_name: str) -> None:
+    # invoice-2041.pdf is invoice INV-2041: viewers show both side by side
+    match = re.search(r"(\d{4,6})", file_name)
+    if match and isinstance(result, dict) and isinstance(result.get("invoice_number"), str):
+        result["invoice_number"] = f"INV-{match.group(1)}"
 
 
 def _mapping(builder: FieldMetadataBuilder, obj: Any, layout: Layout) -> Any:

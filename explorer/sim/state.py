@@ -253,7 +253,7 @@ class SimState:
                 phases=phases,
                 configuration=req.configuration,
                 configuration_id=req.configuration_id,
-                file_name=f"upload-{rng.randint(1000, 9999)}.pdf",
+                file_name=_file_name_for(req.document, req.configuration, self.config.seed),
                 pages=pages,
                 value_seed=f"{self.config.seed}:{req.document}",
                 rows=rng.randint(6, 30) if target == "per_table_row" else 0,
@@ -292,3 +292,11 @@ class SimState:
                 if jid == rec.id:
                     del self.notable[role]
         return {"id": rec.id, "deleted": True}
+
+
+def _file_name_for(document: str, configuration: dict[str, Any], seed: int) -> str:
+    """A file name for a created job: the same document always has the same name."""
+    schema = configuration.get("data_schema")
+    title = schema.get("title") if isinstance(schema, dict) else None
+    slug = "-".join(str(title or "document").lower().split()) or "document"
+    return f"{slug}-{rng_for(seed, 'file', document).randint(1000, 99999)}.pdf"

@@ -20,7 +20,8 @@ class WorldClock:
         self._clock = clock
         self._clock0 = clock()
         if base is None:
-            base = datetime.fromtimestamp(self._clock0, UTC)
+            # wall time, not the injected clock: a test clock may count from zero
+            base = datetime.now(UTC)
         elif base.tzinfo is None:
             base = base.replace(tzinfo=UTC)
         # whole milliseconds, like the API's timestamps

@@ -159,6 +159,11 @@ class ExplorerApp(App[int]):
         yield Footer()
 
     @property
+    def shutting_down(self) -> bool:
+        """Timers and late messages can fire while the app exits: they must do nothing then."""
+        return not self.is_running or not self.screen_stack
+
+    @property
     def tree(self) -> JobTree:
         return self.query_one(JobTree)
 
@@ -185,6 +190,8 @@ class ExplorerApp(App[int]):
     # -- status line ------------------------------------------------------------------------
 
     def update_status(self) -> None:
+        if self.shutting_down:
+            return
         left = Text(no_wrap=True, overflow="ellipsis")
         if self.demo_url:
             left.append("demo ", style="bold yellow")
@@ -227,6 +234,8 @@ class ExplorerApp(App[int]):
         self.post_message(ProjectsLoaded(projects))
 
     def on_projects_loaded(self, message: ProjectsLoaded) -> None:
+        if self.shutting_down:
+            return
         self.store.set_projects(message.projects)
         names = {p.id: p.label for p in message.projects}
         self.query_one(OverviewPane).project_names.update(names)
@@ -258,6 +267,8 @@ class ExplorerApp(App[int]):
         self.post_message(PageLoaded(project_id, page, first))
 
     def on_page_loaded(self, message: PageLoaded) -> None:
+        if self.shutting_down:
+            return
         page = message.page
         self.store.projects[message.project_id].loading = False
         self.store.add_page(
@@ -277,6 +288,8 @@ class ExplorerApp(App[int]):
         self.update_status()
 
     def on_page_failed(self, message: PageFailed) -> None:
+        if self.shutting_down:
+            return
         state = self.store.projects.get(message.project_id)
         if state is not None:
             state.loading = False
@@ -294,6 +307,8 @@ class ExplorerApp(App[int]):
 
     def open_job(self, job_id: str) -> None:
         """Show a job in the panes: its summary at once, the full job when it arrives."""
+        if self.shutting_down:
+            return
         if job_id == self.current_job_id and job_id in self.store.details:
             return
         self.current_job_id = job_id
@@ -324,6 +339,8 @@ class ExplorerApp(App[int]):
         self.post_message(JobLoaded(job, focus))
 
     def on_job_loaded(self, message: JobLoaded) -> None:
+        if self.shutting_down:
+            return
         job = message.job
         known = job.id in self.store.jobs
         previous = self.store.details.get(job.id)
@@ -344,6 +361,8 @@ class ExplorerApp(App[int]):
             self.show_job(job, keep_state=previous is not None)
 
     def on_job_failed(self, message: JobFailed) -> None:
+        if self.shutting_down:
+            return
         if message.job_id == self.current_job_id or message.not_found:
             text = f"Could not load {message.job_id}: {message.error}"
             self.query_one(OverviewPane).show_message(text, style="red")
@@ -376,6 +395,8 @@ class ExplorerApp(App[int]):
 
     def tick(self, force: bool = False) -> None:
         """Start a refresh if one is due; otherwise sleep until one will be."""
+        if self.shutting_down:
+            return
         if isinstance(self.screen, ConfirmScreen) and not force:
             # Like dolphie: no refresh under a modal question.
             self.schedule_tick(1.0)
@@ -392,7 +413,8 @@ class ExplorerApp(App[int]):
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def run_refresh(self, plan: WatchPlan) -> None:
         try:
-            jobs = await self.source.jobs(plan.job_ids) if plan.job_ids else []
+            refs = [(job_id, self.store.project_of(job_id)) for job_id in plan.job_ids]
+            jobs = await self.source.jobs(refs) if refs else []
             pages = {}
             if plan.refresh_list:
                 for project_id, state in list(self.store.projects.items()):
@@ -406,6 +428,8 @@ class ExplorerApp(App[int]):
         self.post_message(RefreshDone(jobs, pages, plan.job_ids))
 
     def on_refresh_done(self, message: RefreshDone) -> None:
+        if self.shutting_down:
+            return
         changes = 0
         for project_id, page in message.pages.items():
             new = self.store.add_page(
@@ -447,6 +471,8 @@ class ExplorerApp(App[int]):
         self.notify(safe_text(text, 120), severity=severity, timeout=5)
 
     def on_refresh_failed(self, message: RefreshFailed) -> None:
+        if self.shutting_down:
+            return
         delay = self.watcher.failed(message.error, message.retry_after)
         self.update_status()
         self.schedule_tick(delay)
@@ -599,6 +625,8 @@ class ExplorerApp(App[int]):
             self.post_message(ActionDone(job_id, verb, error=describe_error(exc)))
 
     def on_action_done(self, message: ActionDone) -> None:
+        if self.shutting_down:
+            return
         if message.error:
             self.notify(
                 f"Could not {message.verb} {short_id(message.job_id)}: {message.error}",

@@ -152,7 +152,8 @@ class JobTree(Tree[NodeData]):
             self._problems_node = self.root.add(label, None, expand=True)
         for problem in problems:
             text = Text(no_wrap=True)
-            text.append(safe_text(problem.path, max_len=40), style="red")
+            path = safe_text(problem.path)
+            text.append(path if len(path) <= 40 else "…" + path[-39:], style="red")
             text.append(": ")
             text.append(safe_text(problem.reason, max_len=120))
             self._problems_node.add_leaf(text, ProblemNode(problem))
@@ -200,8 +201,11 @@ class JobTree(Tree[NodeData]):
             label.append(clip(group.label, 34), style=f"bold {colour}".strip())
             more = "+" if state.next_token else ""
             label.append(f" ({len(group.job_ids)}{more})", style="dim")
-            open_it = group.key in expanded or (
-                first_build and self.grouping == "status" and index < 2
+            # While filtering, every group opens: the matches are what the user is after.
+            open_it = (
+                bool(self.filter_text)
+                or group.key in expanded
+                or (first_build and self.grouping == "status" and index < 2)
             )
             group_node = node.add(label, GroupNode(project_id, group.key), expand=open_it)
             for job_id in group.job_ids:

@@ -153,7 +153,6 @@ def iter_nodes(
     container itself is still yielded).
     ``start`` must exist in ``root``.
     """
-    is_container = _is_container
     if not forward:
         yield from _iter_backward(root, start, prune)
         return
@@ -166,19 +165,24 @@ def iter_nodes(
             stack.append((_child_iter(node, _position(node, elem) + 1, True), prefix))
             prefix = (*prefix, elem)
             node = node[elem]
-    if is_container(node) and (prune is None or not prune(prefix, node)):
+    if _is_container(node) and (prune is None or not prune(prefix, node)):
         stack.append((children(node), prefix))
+    # The hot loop (millions of nodes for n/N): a for over the top iterator, left with break
+    # to descend; the iterator keeps its place for when the child's frame is popped.
     while stack:
         it, prefix = stack[-1]
-        nxt = next(it, None)
-        if nxt is None:
+        for key, child in it:
+            path = (*prefix, key)
+            yield path, child
+            if (
+                isinstance(child, dict | list)
+                and child
+                and (prune is None or not prune(path, child))
+            ):
+                stack.append((children(child), path))
+                break
+        else:
             stack.pop()
-            continue
-        key, child = nxt
-        path = (*prefix, key)
-        yield path, child
-        if is_container(child) and (prune is None or not prune(path, child)):
-            stack.append((children(child), path))
 
 
 def _iter_backward(
@@ -189,7 +193,7 @@ def _iter_backward(
     stack: list[tuple[Iterator[tuple[Any, Any]], Path, Any]] = []
     if start is None:
         if _is_container(root) and (prune is None or not prune((), root)):
-            stack.append((_revchildren(root), (), root))
+            stack.append((_rev_children(root), (), root))
         else:
             yield (), root
         start = ()
@@ -200,17 +204,19 @@ def _iter_backward(
         node = node[elem]
     while stack:
         it, prefix, container = stack[-1]
-        nxt = next(it, None)
-        if nxt is None:
+        for key, child in it:
+            path = (*prefix, key)
+            if (
+                isinstance(child, dict | list)
+                and child
+                and (prune is None or not prune(path, child))
+            ):
+                stack.append((_rev_children(child), path, child))
+                break
+            yield path, child
+        else:
             stack.pop()
             yield prefix, container
-            continue
-        key, child = nxt
-        path = (*prefix, key)
-        if _is_container(child) and (prune is None or not prune(path, child)):
-            stack.append((_revchildren(child), path, child))
-        else:
-            yield path, child
 
 
 def find_path(
@@ -235,7 +241,7 @@ def find_path(
     return None
 
 
-def _revchildren(value: dict | list) -> Iterator[tuple[Any, Any]]:
+def _rev_children(value: dict | list) -> Iterator[tuple[Any, Any]]:
     return _child_iter(value, len(value), False)
 
 

@@ -328,13 +328,15 @@ class ResultView(ScrollView, can_focus=True):
             value, kind = scalar_text(info.value, width)
             text.append(value, style=self._style(kind) if kind != "other" else "")
         right = self._right_part(info)
+        if right is not None and 2 * (right.cell_len + 1) > width:
+            right = None  # a very narrow view: the value matters more than its confidence
         avail = max(0, width - (right.cell_len + 1 if right else 0))
         if text.cell_len > avail:
             text.truncate(avail, overflow="ellipsis")
         if right:
             text.pad_right(avail - text.cell_len + 1)
             text.append_text(right)
-        text.pad_right(width - text.cell_len)
+        text.truncate(width, pad=True)
         if is_cursor:
             text.stylize(self._style("cursor"))
         text.stylize(Style(meta={"line": line}))

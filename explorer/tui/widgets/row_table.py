@@ -178,6 +178,7 @@ class RowTable(ScrollView, can_focus=True):
         self._column_set: set[Column] = set()
         self._widths: list[int] = []
         self._offsets: list[int] = [0]  # x of each column in the body, then the body width
+        self._gutter = 1  # row-number column, fixed while the cells scroll sideways
         self._cursor_row = 0
         self._cursor_col = 0
         self._posted: tuple[int, int, Any] | None = None
@@ -229,19 +230,21 @@ class RowTable(ScrollView, can_focus=True):
 
     def set_rows(self, rows: list[Any], *, keep_state: bool = False) -> None:
         """Show ``rows``; ``keep_state`` keeps the cursor (by column name) and the scroll."""
-        column = self.cursor_column if keep_state else None
+        column = self.cursor_column if keep_state and self._columns else MISSING
         scroll = (self.scroll_x, self.scroll_y) if keep_state else (0.0, 0.0)
         self._rows = rows
         self._columns, self._column_set = [], set()
         for row in rows[:COLUMN_SAMPLE]:
             self._add_keys(row)
-        sample = rows[:WIDTH_SAMPLE]
+        # measure ~20,000 cells at most: a hostile row with 5,000 keys must not stall opening
+        sample = rows[: max(1, min(WIDTH_SAMPLE, 20_000 // max(1, len(self._columns))))]
         self._widths = [self._measure(c, sample) for c in self._columns]
         self._layout()
         self._annotations.clear()
         if not keep_state:
             self._posted = None
-        self._cursor_col = self._columns.index(column) if column in self._column_set else 0
+        keep = column is not MISSING and column in self._column_set
+        self._cursor_col = self._columns.index(column) if keep else 0
         self._cursor_row = min(self._cursor_row if keep_state else 0, max(0, len(rows) - 1))
         self.scroll_to(*scroll, animate=False, force=True)
         self._post_cell()
@@ -337,7 +340,7 @@ class RowTable(ScrollView, can_focus=True):
         gutter = self._gutter_strip(row, base)
         scroll_x = int(self.scroll_x)
         view = body.crop_extend(scroll_x, scroll_x + max(0, width - self._gutter), base)
-        return Strip.join([gutter, view]).simplify()
+        return Strip.join([gutter, view]).crop(0, width).simplify()
 
     def _gutter_strip(self, row: int, base: Style) -> Strip:
         text = "#" if row < 0 else str(row)

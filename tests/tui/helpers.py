@@ -1,0 +1,70 @@
+"""Build the app against a simulator (or files) for pilot tests, and wait on what it shows."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+
+from explorer.api.client import ExtractClient
+from explorer.api.retry import RetryPolicy
+from explorer.core.source import ApiJobSource, FileJobSource
+from explorer.settings import Settings
+from explorer.tui.app import ExplorerApp
+
+
+def sim_app(
+    sim, *, job_id: str | None = None, now: Callable[[], datetime] | None = None, **settings
+) -> ExplorerApp:
+    """The app wired to a simulator through the real client over loopback HTTP."""
+    client = ExtractClient(
+        "test-key", sim.url, retry=RetryPolicy(max_retries=2, initial_delay=0.05, max_delay=0.1)
+    )
+    defaults = {"refresh": 0.2, "list_refresh": 2.0, "animation": False}
+    defaults.update(settings)
+    return ExplorerApp(
+        Settings(**defaults),
+        ApiJobSource(client),
+        job_id=job_id,
+        demo_url=sim.url,
+        on_close=client.aclose,
+        now=now,
+    )
+
+
+def file_app(loaded, *, job_id: str | None = None) -> ExplorerApp:
+    return ExplorerApp(Settings(animation=False), FileJobSource(loaded), job_id=job_id)
+
+
+async def wait_until(pilot, condition: Callable[[], object], timeout: float = 10.0) -> None:
+    """Let the app run until ``condition()`` holds (fails the test after ``timeout``)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        await pilot.pause(0.05)
+        if condition():
+            return
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
+def tree_lines(app: ExplorerApp) -> list[str]:
+    """The job tree's lines as plain text (what a user sees, without guides)."""
+    tree = app.tree
+    lines = []
+    for line in range(tree.last_line + 1):
+        node = tree.get_node_at_line(line)
+        if node is not None:
+            lines.append(node.label.plain)
+    return lines
+
+
+def static_text(widget) -> str:
+    """The plain text a Static (or pane) currently shows."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=200, record=True, file=io.StringIO())
+    content = widget.content
+    console.print(content)
+    return console.export_text()

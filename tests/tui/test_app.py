@@ -1,0 +1,156 @@
+"""Pilot tests: the explorer against the simulator over loopback HTTP."""
+
+from __future__ import annotations
+
+from explorer.tui.widgets.field_meta import FieldMetadataPane
+from explorer.tui.widgets.panes import ConfigurationPane, OverviewPane
+from explorer.tui.widgets.result_view import ResultView
+from tests.tui.helpers import sim_app, static_text, tree_lines, wait_until
+
+
+def overview_text(app) -> str:
+    return static_text(app.query_one(OverviewPane).body)
+
+
+async def test_tree_groups_jobs_by_status_with_counts(sim) -> None:
+    app = sim_app(sim)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: any("COMPLETED (" in line for line in tree_lines(app)))
+        lines = tree_lines(app)
+        assert lines[0].startswith("Default") and "(default)" in lines[0]
+        groups = [line for line in lines if line.split(" ")[0] in "◐○◔✘✔⊘" and "(" in line]
+        completed = next(g for g in groups if "COMPLETED" in g)
+        count = int(completed.split("(")[1].rstrip("+)"))
+        state = app.store.projects[app.default_project]
+        done = [j for j in state.job_ids if app.store.jobs[j].status == "COMPLETED"]
+        assert count == len(done) > 0
+        assert any("FAILED" in g for g in groups)
+        assert "Finance ops" in " ".join(lines)
+
+
+async def test_moving_to_a_job_fills_every_pane(sim) -> None:
+    job_id = sim.state.notable["invoice_cited"]
+    app = sim_app(sim, job_id=job_id)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: job_id in app.store.details)
+        await wait_until(pilot, lambda: job_id in overview_text(app))
+        text = overview_text(app)
+        assert "COMPLETED" in text and "Tier" in text and "Usage" in text
+        assert "fields" in text
+        app.action_show_tab("configuration")
+        await pilot.pause()
+        config = app.query_one(ConfigurationPane)
+        schema_tree = config.query_one("#config-schema")
+        labels = [child.label.plain for child in schema_tree.root.children]
+        assert any(label.startswith("invoice_number") for label in labels)
+        app.action_show_tab("results")
+        await pilot.pause()
+        view = app.query_one(ResultView)
+        assert view.line_count > 5
+        view.focus()
+        await pilot.press("down")
+        await wait_until(
+            pilot, lambda: "confidence" in static_text(app.query_one(FieldMetadataPane).body)
+        )
+        meta = static_text(app.query_one(FieldMetadataPane).body)
+        assert "Citations" in meta and "page" in meta
+
+
+async def test_created_job_completes_on_screen_without_a_keypress(sim) -> None:
+    app = sim_app(sim)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(
+            pilot,
+            lambda: (
+                app.default_project in app.store.projects
+                and app.store.projects[app.default_project].loaded
+            ),
+        )
+        created = sim.state.create_job(
+            {
+                "file_input": "dfl-live-1",
+                "configuration": {
+                    "data_schema": {"type": "object", "properties": {"total": {"type": "number"}}}
+                },
+            },
+            project_id=None,
+        )
+        job_id = created["id"]
+        await wait_until(pilot, lambda: job_id in app.store.jobs, timeout=10)
+        await wait_until(pilot, lambda: app.store.jobs[job_id].status == "COMPLETED", timeout=10)
+        await wait_until(
+            pilot,
+            lambda: any(job_id[:10] in line and "COMPLETED" in line for line in tree_lines(app)),
+        )
+        assert "refreshed" in static_text(app.query_one("#status-right"))
+
+
+async def test_filter_narrows_the_tree(sim) -> None:
+    app = sim_app(sim)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: any("COMPLETED" in line for line in tree_lines(app)))
+        before = len(tree_lines(app))
+        await pilot.press("slash")
+        await pilot.press(*"invoice-2041")
+        await pilot.pause(0.2)
+        lines = tree_lines(app)
+        jobs = [
+            line
+            for line in lines
+            if line.startswith(("✔", "✘", "◐", "○", "⊘", "◔")) and "ext-" in line
+        ]
+        assert jobs and all("invoice-2041" in line for line in jobs)
+        assert len(lines) < before
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert len(tree_lines(app)) >= before - 1
+
+
+async def test_opens_straight_at_a_job_not_on_the_first_page(sim) -> None:
+    # Page size 5: the oldest job is many pages away.
+    oldest = sim.state.notable["big"]
+    app = sim_app(sim, job_id=oldest, page_size=5)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(
+            pilot, lambda: app.current_job_id == oldest and oldest in app.store.details
+        )
+        await wait_until(
+            pilot,
+            lambda: (
+                app.tree.cursor_node is not None
+                and getattr(app.tree.cursor_node.data, "job_id", None) == oldest
+            ),
+        )
+        assert oldest in overview_text(app)
+
+
+async def test_big_job_opens_and_scrolls(sim) -> None:
+    big = sim.state.notable["big"]
+    app = sim_app(sim, job_id=big)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: big in app.store.details)
+        app.action_show_tab("results")
+        view = app.query_one(ResultView)
+        view.focus()
+        await pilot.pause()
+        rows = len(app.store.details[big].extract_result)
+        assert view.line_count >= rows
+        await pilot.press("end")
+        await pilot.pause()
+        assert view.cursor_path is not None and view.cursor_path[0] == rows - 1
+        await pilot.press("pageup", "up")
+        await pilot.pause()
+        assert view.cursor_path[0] < rows - 1
+
+
+async def test_unknown_status_and_failed_job_show(sim) -> None:
+    failed = sim.state.notable["failed"]
+    app = sim_app(sim, job_id=failed)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(
+            pilot, lambda: failed in overview_text(app) and failed in app.store.details
+        )
+        text = overview_text(app)
+        assert "FAILED" in text and "Error" in text
+        app.goto_job(sim.state.notable["unknown_status"])
+        await wait_until(pilot, lambda: "does not know" in overview_text(app))

@@ -43,6 +43,7 @@ __all__ = [
     "item_count",
     "iter_field_rows",
     "job_health",
+    "json_type",
     "metadata_errors",
     "metadata_for",
     "row_to_json",

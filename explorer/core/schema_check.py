@@ -85,6 +85,14 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+def _exc_text(exc: BaseException) -> str:
+    """An exception as text; its own __str__ may fail (repr of an int over 4300 digits)."""
+    try:
+        return _clip(f"{type(exc).__name__}: {exc}", _MAX_MESSAGE)
+    except Exception:
+        return type(exc).__name__
+
+
 def _json_text(v: Any) -> str:
     """Compact JSON-ish text of a value for a message, long strings cut with an ellipsis."""
     if isinstance(v, str):
@@ -289,7 +297,7 @@ def check_result(result: Any, schema: Any) -> CheckResult:
         detail = _clip(exc.message, _MAX_MESSAGE) + (f" (at {format_path(where)})" if where else "")
         return CheckResult(error=f"the data_schema is not a valid JSON Schema: {detail}")
     except Exception as exc:  # hostile schemas can break the meta-check itself
-        detail = _clip(f"{type(exc).__name__}: {exc}", _MAX_MESSAGE)
+        detail = _exc_text(exc)
         return CheckResult(error=f"the data_schema could not be checked: {detail}")
     out = CheckResult()
     note = _constrains_nothing(schema, cls)
@@ -306,10 +314,10 @@ def check_result(result: Any, schema: Any) -> CheckResult:
     except RecursionError:
         out.error = "the check ran too deep (a $ref loop or a very deeply nested result?)"
     except referencing.exceptions.Unresolvable as exc:
-        detail = _clip(str(exc), _MAX_MESSAGE)
+        detail = _exc_text(exc)
         out.error = f"a $ref in the data_schema cannot be resolved (nothing is fetched): {detail}"
     except Exception as exc:
-        detail = _clip(f"{type(exc).__name__}: {exc}", _MAX_MESSAGE)
+        detail = _exc_text(exc)
         out.error = f"the schema check failed: {detail}"
     return out
 

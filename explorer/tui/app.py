@@ -510,6 +510,11 @@ class ExplorerApp(App[int]):
         self.tree.focus()
 
     def action_escape(self) -> None:
+        sidebar = self.query_one("#sidebar")
+        if not sidebar.display:
+            sidebar.display = True
+            self.tree.focus()
+            return
         box = self.query_one("#filter", Input)
         if box.has_focus or (box.display and self.tree.has_focus):
             box.value = ""
@@ -572,6 +577,9 @@ class ExplorerApp(App[int]):
             # Enter on a job opens it: the Results are what people came for.
             self.open_job(event.node.data.job_id)
             self.action_show_tab("results")
+            if self.screen.has_class("-narrow"):
+                # At 80 columns the panes get the whole width; `t` or Esc brings the tree back.
+                self.query_one("#sidebar").display = False
             self.query_one(ResultsPane).focus_view()
 
     def _target_job(self) -> ExtractJob | None:

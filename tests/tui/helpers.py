@@ -14,7 +14,12 @@ from explorer.tui.app import ExplorerApp
 
 
 def sim_app(
-    sim, *, job_id: str | None = None, now: Callable[[], datetime] | None = None, **settings
+    sim,
+    *,
+    job_id: str | None = None,
+    now: Callable[[], datetime] | None = None,
+    demo_url: str | None = None,
+    **settings,
 ) -> ExplorerApp:
     """The app wired to a simulator through the real client over loopback HTTP."""
     client = ExtractClient(
@@ -26,7 +31,7 @@ def sim_app(
         Settings(**defaults),
         ApiJobSource(client),
         job_id=job_id,
-        demo_url=sim.url,
+        demo_url=demo_url or sim.url,
         on_close=client.aclose,
         now=now,
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import random
 import re
 from typing import Any
 
 from textual.app import App, ComposeResult
 
+from explorer.tui.widgets.json_lines import LineIndex, iter_nodes
 from explorer.tui.widgets.result_view import Annotation, ResultView
 
 # What must never reach the terminal raw: C0/C1 controls, DEL, bidi, zero-width, surrogates.
@@ -359,3 +361,51 @@ async def test_empty_message_and_binding_ids() -> None:
         await pilot.press("j", "e", "n", "space")  # nothing to do, nothing breaks
         ids = [binding.id for binding in ResultView.BINDINGS]  # type: ignore[union-attr]
         assert all(i and i.startswith("result.") for i in ids) and len(set(ids)) == len(ids)
+
+
+def _random_value(rng: random.Random, depth: int = 0) -> Any:
+    roll = rng.random()
+    if depth > 4 or roll < 0.4:
+        return rng.choice([1, "s", None, True, [], {}, 2.5])
+    if roll < 0.7:
+        return {f"k{i}": _random_value(rng, depth + 1) for i in range(rng.randint(0, 4))}
+    return [_random_value(rng, depth + 1) for _ in range(rng.randint(0, 4))]
+
+
+def _all_lines(value: Any, expanded: set[tuple]) -> list[tuple]:
+    """The visible paths, the slow obvious way."""
+    out: list[tuple] = []
+    stack: list[tuple[tuple, Any]] = [((), value)]
+    while stack:
+        path, node = stack.pop()
+        out.append(path)
+        if path in expanded and isinstance(node, dict | list) and node:
+            items = list(node.items()) if isinstance(node, dict) else list(enumerate(node))
+            stack.extend(((*path, k), child) for k, child in reversed(items))
+    return out
+
+
+def test_line_index_matches_a_full_walk() -> None:
+    rng = random.Random(7)
+    for _ in range(150):
+        value = _random_value(rng)
+        index = LineIndex(value)
+        index.expand(())
+        paths = [path for path, _ in iter_nodes(value, None)]
+        for _ in range(12):
+            path = rng.choice(paths)
+            action = rng.randrange(3)
+            if action == 0:
+                index.expand(path)
+            elif action == 1:
+                index.collapse(path)
+            else:
+                index.expand_all(path, 1_000)
+            lines = _all_lines(value, set(index.expanded_paths()))
+            assert index.line_count == len(lines)
+            for n, expected in enumerate(lines):
+                assert index.locate(n).path == expected
+                assert index.line_of(expected) == n
+        for n, path in enumerate(paths):  # document order, both ways
+            assert [p for p, _ in iter_nodes(value, path)] == paths[n + 1 :]
+            assert [p for p, _ in iter_nodes(value, path, forward=False)] == paths[:n][::-1]

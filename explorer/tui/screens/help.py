@@ -18,6 +18,10 @@ def format_key(key: str) -> str:
         "greater_than_sign": ">",
         "less_than_sign": "<",
         "space": "space",
+        "colon": ":",
+        "escape": "esc",
+        "dollar_sign": "$",
+        "full_stop": ".",
     }
     return ", ".join(names.get(k.strip(), k.strip()) for k in key.split(","))
 

@@ -55,7 +55,7 @@ def job_label(job: ExtractJob, now: datetime, width: int = 46) -> Text:
     glyph, colour = status_style(job.status)
     age = job_age(job, now)
     status = clip(job.status, 14)
-    doc_width = max(8, width - 2 - 10 - 1 - len(status) - 1 - len(age) - 2)
+    doc_width = max(6, width - 2 - 10 - 1 - len(status) - 1 - len(age) - 2)
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{glyph} ", style=colour)
     text.append(short_id(job.id), style="bold")
@@ -104,11 +104,13 @@ class JobTree(Tree[NodeData]):
         self._project_nodes: dict[str, TreeNode[NodeData]] = {}
         self._job_nodes: dict[str, TreeNode[NodeData]] = {}
         self._problems_node: TreeNode[NodeData] | None = None
+        #: The job the user is on; survives rebuilds even before the cursor has moved there.
+        self.selected_job_id: str | None = None
 
     @property
     def label_width(self) -> int:
         """Cells left for a job line after the tree's guides (project -> group -> job)."""
-        return max(30, (self.size.width or 50) - 6)
+        return max(28, (self.size.width or 50) - 7)
 
     def process_label(self, label: str | Text) -> Text:
         # Labels are built as Text from untrusted data; a str must never be parsed as markup.
@@ -174,6 +176,8 @@ class JobTree(Tree[NodeData]):
         if node is None or state is None:
             return
         cursor = self.cursor_node.data if self.cursor_node is not None else None
+        if self.selected_job_id is not None:
+            cursor = JobNode(self.selected_job_id)
         expanded = {
             child.data.key
             for child in node.children
@@ -274,6 +278,7 @@ class JobTree(Tree[NodeData]):
         node = self._job_nodes.get(job_id)
         if node is None:
             return False
+        self.selected_job_id = job_id
         ancestor = node.parent
         while ancestor is not None:
             ancestor.expand()
@@ -287,6 +292,7 @@ class JobTree(Tree[NodeData]):
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
         data = event.node.data
         if isinstance(data, JobNode):
+            self.selected_job_id = data.job_id
             self.post_message(self.JobHighlighted(data.job_id))
         elif isinstance(data, MoreNode):
             self.post_message(self.LoadMore(data.project_id))

@@ -1,4 +1,4 @@
-"""Pure helpers for the result widgets: safe text, scalar formatting, walks and a line index.
+"""Pure helpers for the result widgets: scalar formatting, annotations, walks, a line index.
 
 Nothing here imports Textual, so it is cheap to test and reason about. Every function is
 iterative: results can nest 500 deep and hold 200,000 rows, and nothing may recurse or walk

@@ -1,0 +1,111 @@
+"""Regenerate ``screenshots/``: drive the app against a frozen simulator and save SVGs.
+
+Run ``python -m explorer.screenshots [--out screenshots]``. The simulator's clock is frozen and
+the app's "now" pinned to it, so the pictures only change when the UI does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+NOW = datetime(2026, 11, 20, 12, 0, 0, tzinfo=UTC)
+
+
+@dataclass
+class Shot:
+    """One screenshot: which job, which tab, which keys, what size."""
+
+    name: str
+    role: str | None
+    tab: str = "overview"
+    keys: tuple[str, ...] = ()
+    size: tuple[int, int] = (120, 40)
+    focus_results: bool = False
+    extra: Callable[..., Awaitable[None]] | None = field(default=None, repr=False)
+
+
+SHOTS = [
+    Shot("overview-invoice", "invoice_cited"),
+    Shot(
+        "results-invoice-citation", "invoice_cited", "results", ("down", "down"), focus_results=True
+    ),
+    Shot("configuration-invoice", "invoice_cited", "configuration"),
+    Shot("rows-table", "big", "results", ("v", "down", "down"), focus_results=True),
+    Shot("failed-job", "failed"),
+    Shot("running-job", "long_running", "results", focus_results=True),
+    Shot("help", None, keys=("question_mark",)),
+    Shot("small-80x24", "invoice_cited", "results", ("down",), (80, 24), focus_results=True),
+]
+
+
+async def take(shot: Shot, sim, out: Path) -> Path:
+    """Run the app headless for one shot and save its SVG."""
+    from explorer.api.client import ExtractClient
+    from explorer.core.source import ApiJobSource
+    from explorer.settings import Settings
+    from explorer.tui.app import ExplorerApp
+    from explorer.tui.widgets.results_pane import ResultsPane
+
+    job_id = sim.state.notable[shot.role] if shot.role else None
+    client = ExtractClient("screenshot-key", sim.url)
+    app = ExplorerApp(
+        Settings(animation=False),
+        ApiJobSource(client),
+        job_id=job_id,
+        demo_url="http://127.0.0.1:8321",
+        on_close=client.aclose,
+        now=lambda: NOW,
+    )
+    async with app.run_test(size=shot.size) as pilot:
+        app.watcher.paused = True
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if app.current_job_id and app.current_job_id in app.store.details:
+                break
+        app.action_show_tab(shot.tab)
+        if shot.focus_results:
+            app.query_one(ResultsPane).focus_view()
+        await pilot.pause(0.2)
+        for key in shot.keys:
+            await pilot.press(key)
+        if shot.extra is not None:
+            await shot.extra(app, pilot)
+        await pilot.pause(0.4)
+        app.clear_notifications()
+        await pilot.pause(0.1)
+        path = out / f"{shot.name}.svg"
+        path.write_text(app.export_screenshot(title=f"extract-explorer — {shot.name}"))
+    return path
+
+
+async def take_all(out: Path, names: list[str] | None = None) -> list[Path]:
+    from explorer.sim import SimConfig, SimServer
+
+    out.mkdir(parents=True, exist_ok=True)
+    config = SimConfig(seed=7, now=NOW, clock=lambda: NOW.timestamp(), big_rows=50_000)
+    paths = []
+    with SimServer(config) as sim:
+        for shot in SHOTS:
+            if names and shot.name not in names:
+                continue
+            paths.append(await take(shot, sim, out))
+    return paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m explorer.screenshots", description=__doc__)
+    parser.add_argument("--out", default="screenshots", help="directory for the SVGs")
+    parser.add_argument("names", nargs="*", help="only these shots (default: all)")
+    args = parser.parse_args(argv)
+    for path in asyncio.run(take_all(Path(args.out), args.names)):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

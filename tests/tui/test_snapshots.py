@@ -1,0 +1,97 @@
+"""Snapshot tests of the main screens at 120x40 and 80x24 (review every change).
+
+The simulator's clock is frozen and the app's "now" pinned to it, so ages, statuses and ids are
+the same on every run; the demo banner shows a fixed URL instead of the random port.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from explorer.sim import SimConfig, SimServer
+from explorer.tui.widgets.result_view import ResultView
+from tests.tui.helpers import sim_app, wait_until
+
+NOW = datetime(2026, 11, 20, 12, 0, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def frozen_sim():
+    config = SimConfig(seed=7, now=NOW, clock=lambda: NOW.timestamp(), big_rows=2_000)
+    with SimServer(config) as server:
+        yield server
+
+
+def app_at(sim, role: str | None, **settings):
+    job_id = sim.state.notable[role] if role else None
+    app = sim_app(sim, job_id=job_id, now=lambda: NOW, demo_url="http://127.0.0.1:8321", **settings)
+    return app, job_id
+
+
+def settle(app, job_id: str | None, tab: str = "overview", keys: tuple[str, ...] = ()):
+    async def run_before(pilot) -> None:
+        app.watcher.paused = True
+        if job_id:
+            await wait_until(pilot, lambda: job_id in app.store.details)
+        else:
+            await wait_until(pilot, lambda: app.current_job_id in app.store.details)
+        app.action_show_tab(tab)
+        if tab == "results":
+            app.query_one(ResultView).focus()
+        await pilot.pause(0.2)
+        for key in keys:
+            await pilot.press(key)
+        await pilot.pause(0.3)
+
+    return run_before
+
+
+def test_overview_of_a_completed_invoice(snap_compare, frozen_sim) -> None:
+    app, job_id = app_at(frozen_sim, "invoice_cited")
+    assert snap_compare(app, terminal_size=(120, 40), run_before=settle(app, job_id))
+
+
+def test_results_with_field_metadata(snap_compare, frozen_sim) -> None:
+    app, job_id = app_at(frozen_sim, "invoice_cited")
+    keys = ("down", "down")
+    assert snap_compare(
+        app, terminal_size=(120, 40), run_before=settle(app, job_id, "results", keys)
+    )
+
+
+def test_configuration(snap_compare, frozen_sim) -> None:
+    app, job_id = app_at(frozen_sim, "invoice_cited")
+    assert snap_compare(
+        app, terminal_size=(120, 40), run_before=settle(app, job_id, "configuration")
+    )
+
+
+def test_rows_job_in_table_view(snap_compare, frozen_sim) -> None:
+    app, job_id = app_at(frozen_sim, "big")
+    assert snap_compare(
+        app, terminal_size=(120, 40), run_before=settle(app, job_id, "results", ("v", "down"))
+    )
+
+
+def test_failed_job(snap_compare, frozen_sim) -> None:
+    app, job_id = app_at(frozen_sim, "failed")
+    assert snap_compare(app, terminal_size=(120, 40), run_before=settle(app, job_id))
+
+
+def test_running_job(snap_compare, frozen_sim) -> None:
+    app, job_id = app_at(frozen_sim, "long_running")
+    assert snap_compare(app, terminal_size=(120, 40), run_before=settle(app, job_id, "results"))
+
+
+def test_help(snap_compare, frozen_sim) -> None:
+    app, job_id = app_at(frozen_sim, None)
+    assert snap_compare(
+        app, terminal_size=(120, 40), run_before=settle(app, job_id, keys=("question_mark",))
+    )
+
+
+def test_small_terminal(snap_compare, frozen_sim) -> None:
+    app, job_id = app_at(frozen_sim, "invoice_cited")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle(app, job_id, "results"))

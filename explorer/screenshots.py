@@ -65,7 +65,10 @@ async def take(shot: Shot, sim, out: Path) -> Path:
         app.watcher.paused = True
         for _ in range(200):
             await pilot.pause(0.05)
-            if app.current_job_id and app.current_job_id in app.store.details:
+            current = app.current_job_id
+            job = app.store.details.get(current) if current else None
+            # Wait for the field analysis (a thread) too, so the picture is complete.
+            if job is not None and (current in app.analyses or job.extract_result is None):
                 break
         app.action_show_tab(shot.tab)
         if shot.focus_results:

@@ -21,6 +21,7 @@ from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
 from explorer.api.errors import NotFoundError
 from explorer.api.models import ExtractJob
+from explorer.core.analysis import Analysis, analyze, health_line, is_large
 from explorer.core.present import humanize_duration, short_id
 from explorer.core.sanitize import safe_text
 from explorer.core.source import JobSource
@@ -31,6 +32,7 @@ from explorer.tui.commands import JobCommands
 from explorer.tui.errors import describe_error, retry_after_of
 from explorer.tui.messages import (
     ActionDone,
+    JobAnalyzed,
     JobFailed,
     JobLoaded,
     PageFailed,
@@ -41,6 +43,7 @@ from explorer.tui.messages import (
 )
 from explorer.tui.screens.confirm import ConfirmScreen
 from explorer.tui.screens.help import HelpScreen
+from explorer.tui.widgets.fields_pane import FieldsPane
 from explorer.tui.widgets.job_tree import JobTree
 from explorer.tui.widgets.panes import ConfigurationPane, OverviewPane
 from explorer.tui.widgets.results_pane import ResultsPane
@@ -66,6 +69,8 @@ class ExplorerApp(App[int]):
         Binding("1", "show_tab('overview')", "Overview", show=False, id="app.tab.overview"),
         Binding("2", "show_tab('configuration')", "Config", show=False, id="app.tab.config"),
         Binding("3", "show_tab('results')", "Results", show=False, id="app.tab.results"),
+        Binding("4", "show_tab('fields')", "Fields", show=False, id="app.tab.fields"),
+        Binding("A", "analyze", "Analyse", show=False, id="app.analyze"),
         Binding("t", "toggle_tree", "Hide tree", show=False, id="app.toggle_tree"),
         Binding("X", "cancel_job", "Cancel job", show=False, id="app.cancel"),
         Binding("D", "delete_job", "Delete job", show=False, id="app.delete"),
@@ -98,6 +103,8 @@ class ExplorerApp(App[int]):
             clock=monotonic,
         )
         self.current_job_id: str | None = None
+        #: Analyses of the last few jobs shown (field rows are big; keep few).
+        self.analyses: dict[str, Analysis] = {}
         self.default_project: str | None = None
         self._tick_timer: Timer | None = None
         self._tick_due = 0.0
@@ -153,6 +160,8 @@ class ExplorerApp(App[int]):
                     yield ConfigurationPane(id="configuration-pane")
                 with TabPane("Results", id="results"):
                     yield ResultsPane(id="results-pane")
+                with TabPane("Fields", id="fields"):
+                    yield FieldsPane(id="fields-pane")
         with Horizontal(id="status-bar"):
             yield Static("", id="status-left")
             yield Static("", id="status-right")
@@ -370,9 +379,72 @@ class ExplorerApp(App[int]):
             self.notify(safe_text(text, 200), severity="error", timeout=6)
 
     def show_job(self, job: ExtractJob, keep_state: bool = False) -> None:
-        self.query_one(OverviewPane).show_job(job)
+        analysis = self.analyses.get(job.id)
+        if keep_state:
+            # The job changed under us (live refresh): its old analysis is stale.
+            analysis = self.analyses.pop(job.id, None) and None
+        health = Text(health_line(analysis)) if analysis is not None else None
+        self.query_one(OverviewPane).show_job(job, health=health)
         self.query_one(ConfigurationPane).show_job(job)
         self.query_one(ResultsPane).show_job(job, keep_state=keep_state)
+        if analysis is not None:
+            self.query_one(ResultsPane).set_analysis(analysis)
+            self.query_one(FieldsPane).set_analysis(analysis)
+        elif job.extract_result is None:
+            self.query_one(FieldsPane).show_message("No result: no fields.")
+        elif is_large(job.to_json_dict()):
+            self.query_one(FieldsPane).show_message(
+                "A large result: press A to analyse every field (schema check, confidence)."
+            )
+        else:
+            self.query_one(FieldsPane).show_message("Analysing fields…")
+            self.analyze_job(job)
+
+    @work(thread=True, exclusive=True, group="analysis", exit_on_error=False)
+    def analyze_job(self, job: ExtractJob) -> None:
+        """Field rows, schema check and health, in a thread (jsonschema is slow on big jobs)."""
+        try:
+            analysis = analyze(job.to_json_dict())
+        except Exception as exc:  # shown, never raised
+            self.post_message(JobAnalyzed(Analysis(job.id), describe_error(exc)))
+            return
+        self.post_message(JobAnalyzed(analysis))
+
+    def on_job_analyzed(self, message: JobAnalyzed) -> None:
+        if self.shutting_down:
+            return
+        analysis = message.analysis
+        if message.error:
+            self.notify(
+                f"Could not analyse {short_id(analysis.job_id)}: {message.error}",
+                severity="error",
+                timeout=6,
+            )
+            return
+        self.analyses[analysis.job_id] = analysis
+        while len(self.analyses) > 4:
+            self.analyses.pop(next(iter(self.analyses)))
+        if analysis.job_id != self.current_job_id:
+            return
+        job = self.store.details.get(analysis.job_id)
+        if job is not None:
+            self.query_one(OverviewPane).show_job(job, health=Text(health_line(analysis)))
+        self.query_one(ResultsPane).set_analysis(analysis)
+        self.query_one(FieldsPane).set_analysis(analysis)
+
+    def action_analyze(self) -> None:
+        job = self._target_job()
+        if job is None or job.extract_result is None:
+            self.notify("No result to analyse.", timeout=3)
+            return
+        self.query_one(FieldsPane).show_message("Analysing every field…")
+        self.notify("Analysing every field of a large result…", timeout=3)
+        self.analyze_job(job)
+
+    @on(FieldsPane.OpenField)
+    def on_open_field(self, message: FieldsPane.OpenField) -> None:
+        self.action_show_tab("results")
+        self.query_one(ResultsPane).select_path(message.path)
 
     # -- live refresh -----------------------------------------------------------------------
 

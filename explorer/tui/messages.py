@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from explorer.api.models import ExtractJob, JobPage, Project
+from explorer.core.analysis import Analysis
 
 
 @dataclass
@@ -61,4 +62,12 @@ class ActionDone(Message):
     job_id: str
     verb: str
     job: ExtractJob | None = None
+    error: str | None = None
+
+
+@dataclass
+class JobAnalyzed(Message):
+    """Field rows, schema check and health of a job, computed in a thread."""
+
+    analysis: Analysis
     error: str | None = None

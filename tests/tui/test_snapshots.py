@@ -37,6 +37,12 @@ def settle(app, job_id: str | None, tab: str = "overview", keys: tuple[str, ...]
             await wait_until(pilot, lambda: job_id in app.store.details)
         else:
             await wait_until(pilot, lambda: app.current_job_id in app.store.details)
+        shown = job_id or app.current_job_id
+        # The field analysis runs in a thread: wait for it so the picture is stable.
+        await wait_until(
+            pilot,
+            lambda: shown in app.analyses or app.store.details[shown].extract_result is None,
+        )
         app.action_show_tab(tab)
         if tab == "results":
             app.query_one(ResultView).focus()
@@ -95,3 +101,15 @@ def test_help(snap_compare, frozen_sim) -> None:
 def test_small_terminal(snap_compare, frozen_sim) -> None:
     app, job_id = app_at(frozen_sim, "invoice_cited")
     assert snap_compare(app, terminal_size=(80, 24), run_before=settle(app, job_id, "results"))
+
+
+def test_fields_view_low_confidence(snap_compare, frozen_sim) -> None:
+    app, job_id = app_at(frozen_sim, "schema_breaking")
+
+    async def run_before(pilot) -> None:
+        await settle(app, job_id, "fields")(pilot)
+        app.query_one("#fields-table").focus()
+        await pilot.press("b", "s")
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)

@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, Input, Static
 
 from explorer.api.models import ExtractJob
+from explorer.core.analysis import Analysis
 from explorer.core.fields import metadata_for
 from explorer.core.present import status_style
 from explorer.core.summary import result_shape
@@ -36,6 +37,8 @@ class ResultsPane(Vertical):
         self.job: ExtractJob | None = None
         self.job_dict: dict | None = None
         self.problems: dict[tuple, list[str]] = {}
+        self.analysis: Analysis | None = None
+        self.low_confidence = LOW_CONFIDENCE
 
     @classmethod
     def all_bindings(cls) -> list[Binding]:
@@ -78,7 +81,9 @@ class ResultsPane(Vertical):
         same = self.job is not None and self.job.id == job.id
         self.job = job
         self.job_dict = job.to_json_dict()
-        self.problems = {}
+        if not same or not keep_state:
+            self.problems = {}
+            self.analysis = None
         header = Text(no_wrap=True, overflow="ellipsis")
         target = job.extraction_target or "?"
         header.append(f"{target} · {result_shape(job)}", style="bold")
@@ -115,8 +120,12 @@ class ResultsPane(Vertical):
             self.table.set_annotations(self._annotation)
         else:
             self.query_one(ContentSwitcher).current = "result-tree"
-        self.meta_pane.rows_for_pages = None
-        self._show_meta(self.view.cursor_path, self.view.cursor_value, True)
+        if self.analysis is None:
+            self.meta_pane.rows_for_pages = None
+        value = self.view.cursor_value
+        self._show_meta(
+            self.view.cursor_path, value, not (isinstance(value, dict | list) and value)
+        )
 
     def _annotation(self, path: tuple) -> Annotation | None:
         if self.job_dict is None:
@@ -130,8 +139,31 @@ class ResultsPane(Vertical):
                 confidence = float(raw)
         if confidence is None and not problem:
             return None
-        low = confidence is not None and confidence < LOW_CONFIDENCE
+        low = confidence is not None and confidence < self.low_confidence
         return Annotation(confidence=confidence, problem=problem[0] if problem else None, low=low)
+
+    def set_analysis(self, analysis: Analysis) -> None:
+        """Schema problems and marks arrive: show them and let n/N jump between them."""
+        if self.job is None or analysis.job_id != self.job.id:
+            return
+        self.analysis = analysis
+        self.problems = analysis.problems
+        self.low_confidence = analysis.low_confidence
+        marked = analysis.marked
+        self.view.set_annotations(self._annotation, has_marks=lambda path: tuple(path) in marked)
+        if isinstance(self.job.extract_result, list):
+            self.table.set_annotations(self._annotation)
+        self.meta_pane.rows_for_pages = analysis.rows
+        value = self.view.cursor_value
+        self._show_meta(
+            self.view.cursor_path, value, not (isinstance(value, dict | list) and value)
+        )
+
+    def select_path(self, path: tuple) -> None:
+        """Show a field in the result tree (from the Fields view)."""
+        self.query_one(ContentSwitcher).current = "result-tree"
+        self.view.select_path(path)
+        self.view.focus()
 
     def _show_meta(self, path: tuple | None, value: Any, is_leaf: bool) -> None:
         if self.job_dict is None or path is None:

@@ -29,6 +29,22 @@ class Shot:
     extra: Callable[..., Awaitable[None]] | None = field(default=None, repr=False)
 
 
+async def _fields_low(app, pilot) -> None:
+    app.query_one("#fields-table").focus()
+    await pilot.press("b", "s")
+
+
+async def _diff(app, pilot) -> None:
+    other = app.sim_roles["invoice_rerun"]
+    app.marked[:] = [app.current_job_id, other]
+    app.tree.marked = set(app.marked)
+    app.action_diff()
+    for _ in range(100):
+        await pilot.pause(0.05)
+        if app.screen.__class__.__name__ == "DiffScreen":
+            break
+
+
 SHOTS = [
     Shot("overview-invoice", "invoice_cited"),
     Shot(
@@ -40,6 +56,8 @@ SHOTS = [
     Shot("running-job", "long_running", "results", focus_results=True),
     Shot("help", None, keys=("question_mark",)),
     Shot("small-80x24", "invoice_cited", "results", ("down",), (80, 24), focus_results=True),
+    Shot("fields-low-confidence", "schema_breaking", "fields", extra=_fields_low),
+    Shot("diff-two-tiers", "invoice_cited", extra=_diff),
 ]
 
 
@@ -61,6 +79,7 @@ async def take(shot: Shot, sim, out: Path) -> Path:
         on_close=client.aclose,
         now=lambda: NOW,
     )
+    app.sim_roles = sim.state.notable  # type: ignore[attr-defined]
     async with app.run_test(size=shot.size) as pilot:
         app.watcher.paused = True
         for _ in range(200):

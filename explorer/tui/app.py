@@ -10,6 +10,8 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -22,7 +24,18 @@ from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 from explorer.api.errors import NotFoundError
 from explorer.api.models import ExtractJob
 from explorer.core.analysis import Analysis, analyze, health_line, is_large
-from explorer.core.present import humanize_duration, short_id
+from explorer.core.diff import diff_jobs
+from explorer.core.export import (
+    export_csv,
+    export_fields_csv,
+    export_fields_json,
+    export_json,
+    export_jsonl,
+    to_json,
+)
+from explorer.core.fields import row_to_json
+from explorer.core.jsonpath import format_path
+from explorer.core.present import clip, humanize_duration, short_id
 from explorer.core.sanitize import safe_text
 from explorer.core.source import JobSource
 from explorer.core.store import GROUPINGS, JobStore
@@ -42,6 +55,9 @@ from explorer.tui.messages import (
     RefreshFailed,
 )
 from explorer.tui.screens.confirm import ConfirmScreen
+from explorer.tui.screens.copy import CopyScreen, clipboard_safe
+from explorer.tui.screens.diff import DiffScreen
+from explorer.tui.screens.export import ExportScreen
 from explorer.tui.screens.help import HelpScreen
 from explorer.tui.widgets.fields_pane import FieldsPane
 from explorer.tui.widgets.job_tree import JobTree
@@ -71,6 +87,9 @@ class ExplorerApp(App[int]):
         Binding("3", "show_tab('results')", "Results", show=False, id="app.tab.results"),
         Binding("4", "show_tab('fields')", "Fields", show=False, id="app.tab.fields"),
         Binding("A", "analyze", "Analyse", show=False, id="app.analyze"),
+        Binding("y", "copy", "Copy", id="app.copy"),
+        Binding("E", "export", "Export", show=False, id="app.export"),
+        Binding("d", "diff", "Diff marked", show=False, id="app.diff"),
         Binding("t", "toggle_tree", "Hide tree", show=False, id="app.toggle_tree"),
         Binding("X", "cancel_job", "Cancel job", show=False, id="app.cancel"),
         Binding("D", "delete_job", "Delete job", show=False, id="app.delete"),
@@ -105,6 +124,8 @@ class ExplorerApp(App[int]):
         self.current_job_id: str | None = None
         #: Analyses of the last few jobs shown (field rows are big; keep few).
         self.analyses: dict[str, Analysis] = {}
+        #: Jobs marked for a diff (at most two, oldest first).
+        self.marked: list[str] = []
         self.default_project: str | None = None
         self._tick_timer: Timer | None = None
         self._tick_due = 0.0
@@ -731,3 +752,139 @@ class ExplorerApp(App[int]):
                 self.current_job_id = None
                 self.query_one(OverviewPane).show_message("Job deleted.")
             self.notify(f"{short_id(message.job_id)} deleted.", timeout=4)
+
+    # -- copy, export, diff -----------------------------------------------------------------
+
+    def _cursor_field(self) -> tuple[tuple | None, Any, Any]:
+        """(path, value, field row) under the cursor in Results or Fields, if any."""
+        results = self.query_one(ResultsPane)
+        fields = self.query_one(FieldsPane)
+        if fields.has_focus_within:
+            row = fields.current_row()
+            if row is not None:
+                return row.path, row.value, row
+        if results.has_focus_within:
+            path, value = results.cursor_field()
+            if path is not None:
+                analysis = self.analyses.get(self.current_job_id or "")
+                row = None
+                if analysis is not None:
+                    row = next((r for r in analysis.rows if r.path == tuple(path)), None)
+                return tuple(path), value, row
+        return None, None, None
+
+    def action_copy(self) -> None:
+        job = self._target_job()
+        if job is None:
+            self.notify("Select a job first.", timeout=3)
+            return
+        path, value, row = self._cursor_field()
+        available = {"job"}
+        if path is not None:
+            available |= {"value", "path", "row"}
+        subject = format_path(path) if path is not None else short_id(job.id)
+
+        def chosen(what: str | None) -> None:
+            if not what:
+                return
+            if what == "value":
+                text = value if isinstance(value, str) else to_json(value, indent=None)
+            elif what == "path":
+                text = format_path(path or ())
+            elif what == "row":
+                if row is not None:
+                    text = to_json(row_to_json(row))
+                else:
+                    text = to_json({"path": format_path(path or ()), "value": value})
+            else:
+                text = export_json(job.to_json_dict())
+            self.copy_to_clipboard(clipboard_safe(text))
+            label = {"value": "value", "path": "path", "row": "field row", "job": "job JSON"}
+            self.notify(
+                f"Copied the {label[what]} of {clip(subject, 60)} ({len(text):,} chars)", timeout=3
+            )
+
+        self.push_screen(CopyScreen(clip(subject, 80), available), chosen)
+
+    def action_export(self) -> None:
+        job = self.store.details.get(self.current_job_id or "")
+        if job is None:
+            self.notify("Select a job (and let it load) first.", timeout=3)
+            return
+
+        def chosen(choice: tuple[str, Path] | None) -> None:
+            if choice is not None:
+                self.write_export(job, *choice)
+
+        self.push_screen(ExportScreen(job.id), chosen)
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def write_export(self, job: ExtractJob, kind: str, path: Path) -> None:
+        data = job.to_json_dict()
+        try:
+            if kind == "job-json":
+                text = export_json(data)
+            elif kind == "result-jsonl":
+                text = export_jsonl(data)
+            elif kind == "result-csv":
+                text = export_csv(data)
+            else:
+                analysis = self.analyses.get(job.id) or analyze(data)
+                rows = analysis.rows
+                text = export_fields_csv(rows) if kind == "fields-csv" else export_fields_json(rows)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8", newline="")
+        except (OSError, ValueError) as exc:
+            self.call_from_thread(
+                self.notify, f"Could not export: {exc}", severity="error", timeout=6
+            )
+            return
+        self.call_from_thread(self.notify, f"Saved {path} ({len(text):,} chars)", timeout=5)
+
+    def action_mark(self) -> None:
+        """Mark the job under the cursor for a diff (the last two marks are kept)."""
+        job_id = self.tree.selected_job_id
+        if job_id is None:
+            self.notify("Move to a job to mark it.", timeout=3)
+            return
+        if job_id in self.marked:
+            self.marked.remove(job_id)
+        else:
+            self.marked.append(job_id)
+            del self.marked[:-2]
+        self.tree.marked = set(self.marked)
+        for marked_id in {job_id, *self.marked}:
+            job = self.store.jobs.get(marked_id)
+            if job is not None:
+                self.tree.refresh_job(job)
+        if len(self.marked) == 2:
+            self.notify("Two jobs marked: press d to compare them.", timeout=4)
+        else:
+            self.notify(f"{len(self.marked)} job marked for diff (mark one more).", timeout=3)
+
+    def action_diff(self) -> None:
+        if len(self.marked) != 2:
+            self.notify("Mark two jobs with m in the tree, then press d.", timeout=4)
+            return
+        self.notify("Comparing…", timeout=2)
+        self.run_diff(*self.marked)
+
+    @work(exclusive=True, group="diff", exit_on_error=False)
+    async def run_diff(self, a_id: str, b_id: str) -> None:
+        try:
+            a = self.store.details.get(a_id) or await self.source.job(a_id)
+            b = self.store.details.get(b_id) or await self.source.job(b_id)
+        except Exception as exc:  # shown, never raised
+            self.notify(
+                f"Could not load the jobs to compare: {describe_error(exc)}",
+                severity="error",
+                timeout=6,
+            )
+            return
+        import asyncio
+
+        changes = await asyncio.to_thread(
+            diff_jobs, a.to_json_dict(), b.to_json_dict(), include_same=True
+        )
+        if not self.shutting_down:
+            self.push_screen(DiffScreen(a, b, changes))

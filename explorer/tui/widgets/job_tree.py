@@ -50,9 +50,12 @@ class ProblemNode:
 NodeData = ProjectNode | GroupNode | JobNode | MoreNode | ProblemNode
 
 
-def job_label(job: ExtractJob, now: datetime, width: int = 46) -> Text:
+def job_label(job: ExtractJob, now: datetime, width: int = 46, marked: bool = False) -> Text:
     """``◐ ext-1a2b3c invoice.pdf RUNNING ⏱42s`` with the status coloured, fit to ``width``."""
     glyph, colour = status_style(job.status)
+    if marked:
+        glyph = "◆"
+        colour = "bold magenta"
     age = job_age(job, now)
     status = clip(job.status, 14)
     doc_width = max(6, width - 2 - 10 - 1 - len(status) - 1 - len(age) - 2)
@@ -77,6 +80,7 @@ class JobTree(Tree[NodeData]):
         Binding("l", "expand_node", "Expand", show=False, id="tree.expand"),
         Binding("left", "collapse_or_parent", "Collapse", show=False, id="tree.left"),
         Binding("right", "expand_node", "Expand", show=False, id="tree.right"),
+        Binding("m", "app.mark", "Mark for diff", id="tree.mark"),
     ]
 
     class LoadMore(Message):
@@ -106,6 +110,8 @@ class JobTree(Tree[NodeData]):
         self._problems_node: TreeNode[NodeData] | None = None
         #: The job the user is on; survives rebuilds even before the cursor has moved there.
         self.selected_job_id: str | None = None
+        #: Jobs marked for a diff: drawn with a ◆.
+        self.marked: set[str] = set()
 
     @property
     def label_width(self) -> int:
@@ -214,7 +220,7 @@ class JobTree(Tree[NodeData]):
             group_node = node.add(label, GroupNode(project_id, group.key), expand=open_it)
             for job_id in group.job_ids:
                 job = self.store.jobs[job_id]
-                label = job_label(job, now, self.label_width)
+                label = job_label(job, now, self.label_width, job.id in self.marked)
                 self._job_nodes[job_id] = group_node.add_leaf(label, JobNode(job_id))
         if self.filter_text and not ids and state.loaded:
             node.add_leaf(Text("no job matches the filter", style="dim italic"), None)
@@ -250,7 +256,7 @@ class JobTree(Tree[NodeData]):
         if key is not None and group_key(job, self.grouping)[0] != key:
             self.rebuild_project(parent.data.project_id)  # type: ignore[union-attr]
         else:
-            node.set_label(job_label(job, self.now(), self.label_width))
+            node.set_label(job_label(job, self.now(), self.label_width, job.id in self.marked))
 
     def on_resize(self) -> None:
         self.relabel_ages()
@@ -261,7 +267,7 @@ class JobTree(Tree[NodeData]):
         for job_id, node in self._job_nodes.items():
             job = self.store.jobs.get(job_id)
             if job is not None and node.parent is not None and node.parent.is_expanded:
-                node.set_label(job_label(job, now, self.label_width))
+                node.set_label(job_label(job, now, self.label_width, job.id in self.marked))
 
     def first_job_id(self, project_id: str) -> str | None:
         """The first job shown under a project (in an expanded group), if any."""

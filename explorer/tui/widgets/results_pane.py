@@ -159,6 +159,17 @@ class ResultsPane(Vertical):
             self.view.cursor_path, value, not (isinstance(value, dict | list) and value)
         )
 
+    def cursor_field(self) -> tuple[tuple | None, Any]:
+        """(path, value) under the cursor of the tree or the row table."""
+        switcher = self.query_one(ContentSwitcher)
+        if switcher.current == "row-table":
+            row, column = self.table.cursor_row, self.table.cursor_column
+            if row is None or row < 0:
+                return None, None
+            path = (row,) if column is None else (row, column)
+            return path, self.table.cursor_value
+        return self.view.cursor_path, self.view.cursor_value
+
     def select_path(self, path: tuple) -> None:
         """Show a field in the result tree (from the Fields view)."""
         self.query_one(ContentSwitcher).current = "result-tree"

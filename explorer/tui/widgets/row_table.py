@@ -135,7 +135,7 @@ class RowTable(ScrollView, can_focus=True):
         & > .row-table--gutter { color: $text-muted; }
         & > .row-table--cursor { background: $block-cursor-blurred-background; }
         &:focus > .row-table--cursor { background: $block-cursor-background; text-style: bold; }
-        & > .row-table--cursor-row { background: $boost; }
+        & > .row-table--cursor-row { background: $surface-lighten-2; }
         & > .row-table--string { color: $text; }
         & > .row-table--number { color: $text-accent; }
         & > .row-table--bool { color: $text-warning; }

@@ -18,8 +18,16 @@ EPILOG = """\
 commands:
   sim        run the LlamaCloud-compatible simulator in the foreground
   open       browse job JSON files offline (files, directories, or - for stdin)
-  list       list jobs as a table
-  get        print one job as JSON
+  list       list jobs as a table (or JSON Lines)
+  get        show one job: a summary, or its JSON
+  fields     a job's fields: path, value, confidence, pages, schema problems
+  check      check a job's result against its schema (exit 0 clean, 1 problems, 2 error)
+  diff       compare two jobs field by field
+  export     write a job as JSON, its result as JSON Lines or CSV
+  cancel     cancel a running job (needs --yes)
+  delete     delete a finished job (needs --yes)
+
+JOB|FILE arguments take a job id or a job JSON file (- for stdin).
 
 With no LLAMA_CLOUD_API_KEY, every command runs against the embedded simulator.
 Run 'extract-explorer COMMAND --help' for a command's options.
@@ -203,9 +211,29 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
+def _lazy_command(name: str) -> Callable[[Sequence[str]], int]:
+    """A subcommand of :mod:`explorer.commands`, imported on first use (keeps startup fast)."""
+    from explorer.commands import COMMAND_TABLE
+
+    module_name, function_name, summary = COMMAND_TABLE[name]
+
+    def run(argv: Sequence[str]) -> int:
+        import importlib
+
+        return int(getattr(importlib.import_module(module_name), function_name)(argv))
+
+    run.__name__ = function_name
+    run.__doc__ = f"``extract-explorer {name}``: {summary}."
+    return run
+
+
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "sim": cmd_sim,
     "open": cmd_open,
+    **{
+        name: _lazy_command(name)
+        for name in ("list", "get", "fields", "check", "diff", "export", "cancel", "delete")
+    },
 }
 
 

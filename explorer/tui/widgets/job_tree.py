@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from explorer.api.models import ExtractJob
+from explorer.api.models import TERMINAL_STATUSES, ExtractJob
 from explorer.core.files import FileProblem
 from explorer.core.present import clip, job_age, short_id, status_style
 from explorer.core.sanitize import safe_text
@@ -110,6 +110,7 @@ class JobTree(Tree[NodeData]):
         self._problems_node: TreeNode[NodeData] | None = None
         #: The job the user is on; survives rebuilds even before the cursor has moved there.
         self.selected_job_id: str | None = None
+        self._defaults_applied: set[str] = set()
         #: Jobs marked for a diff: drawn with a ◆.
         self.marked: set[str] = set()
 
@@ -189,7 +190,11 @@ class JobTree(Tree[NodeData]):
             for child in node.children
             if isinstance(child.data, GroupNode) and child.is_expanded
         }
-        first_build = not any(isinstance(c.data, GroupNode) for c in node.children)
+        # Default expansion happens once, when the project's first page has arrived (not on a
+        # job fetched by id before it), so the tree looks the same whatever loads first.
+        first_build = state.loaded and project_id not in self._defaults_applied
+        if first_build:
+            self._defaults_applied.add(project_id)
         for child in list(node.children):
             if isinstance(child.data, JobNode):
                 self._job_nodes.pop(child.data.job_id, None)
@@ -215,7 +220,11 @@ class JobTree(Tree[NodeData]):
             open_it = (
                 bool(self.filter_text)
                 or group.key in expanded
-                or (first_build and self.grouping == "status" and index < 2)
+                or (
+                    first_build
+                    and self.grouping == "status"
+                    and (index == 0 or group.key not in TERMINAL_STATUSES)
+                )
             )
             group_node = node.add(label, GroupNode(project_id, group.key), expand=open_it)
             for job_id in group.job_ids:

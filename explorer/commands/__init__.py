@@ -1,0 +1,26 @@
+"""The scriptable subcommands of ``extract-explorer`` (fields, check, diff, export, list, ...).
+
+Each module holds one idea: :mod:`.base` the shared plumbing (parsers, settings, error
+handling), :mod:`.output` terminal-safe text, tables and JSON, :mod:`.jobref` turning a
+``JOB|FILE`` argument into a job, :mod:`.analysis` fields/check, :mod:`.compare` diff,
+:mod:`.export` export, :mod:`.jobs` list/get/cancel/delete.
+
+This package never imports Textual, so a command starts fast; the registry below names each
+command's function without importing it (``explorer.cli`` loads it on first use).
+"""
+
+from __future__ import annotations
+
+#: command name -> (module, function, one-line description for the help epilog)
+COMMAND_TABLE: dict[str, tuple[str, str, str]] = {
+    "fields": ("explorer.commands.analysis", "cmd_fields", "a job's fields with confidence"),
+    "check": ("explorer.commands.analysis", "cmd_check", "check a result against its schema"),
+    "diff": ("explorer.commands.compare", "cmd_diff", "compare two jobs field by field"),
+    "export": ("explorer.commands.export", "cmd_export", "write a job as JSON, JSON Lines or CSV"),
+    "list": ("explorer.commands.jobs", "cmd_list", "list jobs as a table"),
+    "get": ("explorer.commands.jobs", "cmd_get", "show one job"),
+    "cancel": ("explorer.commands.jobs", "cmd_cancel", "cancel a running job (needs --yes)"),
+    "delete": ("explorer.commands.jobs", "cmd_delete", "delete a finished job (needs --yes)"),
+}
+
+__all__ = ["COMMAND_TABLE"]

@@ -1,0 +1,147 @@
+"""Plumbing shared by the commands: parsers, settings, and turning every failure into one line.
+
+A command is a function ``(argv) -> exit status`` wrapped by :func:`command`, which maps
+:class:`CommandError`, API errors, config errors, ``--help`` and usage errors, a closed pipe and
+anything unexpected to an exit status and at most one line on stderr (never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from explorer.commands import output
+from explorer.settings import ConfigError, Settings, resolve_settings
+
+__all__ = [
+    "EXIT_ERROR",
+    "CommandError",
+    "command",
+    "new_parser",
+    "settings_for",
+]
+
+#: Exit status of "could not do it": bad input, a job not found, no network, refused.
+EXIT_ERROR = 2
+
+# The connection flags (and --read-only) that settings are built from; command flags such as
+# --json never reach resolve_settings.
+_SETTING_FLAGS = (
+    "base_url",
+    "project",
+    "organization",
+    "profile",
+    "config",
+    "allow_insecure",
+    "seed",
+    "shape",
+    "job_seconds",
+    "read_only",
+)
+
+
+class CommandError(Exception):
+    """A failure the user can act on: ``message`` goes to stderr, ``code`` is the exit status."""
+
+    def __init__(self, message: str, code: int = EXIT_ERROR) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def new_parser(
+    name: str, description: str, *, connection: bool = True, epilog: str | None = None
+) -> argparse.ArgumentParser:
+    """A parser for ``extract-explorer NAME``, with the connection flags unless told otherwise."""
+    parser = argparse.ArgumentParser(
+        prog=f"{output.PROG} {name}",
+        description=description,
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    if connection:
+        # imported here: cli imports this package lazily, never the other way round at import
+        from explorer.cli import _add_connection_flags
+
+        _add_connection_flags(parser)
+    return parser
+
+
+def settings_for(args: argparse.Namespace) -> Settings:
+    """Settings from the command's flags, the environment and the config file.
+
+    The API key is remembered so no output can ever show it.
+    """
+    given = vars(args)
+    flags = {k: given[k] for k in _SETTING_FLAGS if given.get(k) is not None}
+    settings = resolve_settings(flags)
+    output.add_secret(settings.api_key)
+    return settings
+
+
+def _exit_code(exc: SystemExit) -> int:
+    if exc.code is None:
+        return 0
+    if isinstance(exc.code, int):
+        return exc.code
+    output.error(str(exc.code))
+    return EXIT_ERROR
+
+
+def command(func: Callable[[Sequence[str]], int]) -> Callable[[Sequence[str]], int]:
+    """Wrap a command so that it always returns an exit status and never shows a traceback."""
+
+    @functools.wraps(func)
+    def run(argv: Sequence[str]) -> int:
+        from explorer.api.errors import ApiError
+        from explorer.commands.jobref import describe_api_error
+
+        try:
+            return func(argv)
+        except SystemExit as exc:  # --help, usage errors
+            return _exit_code(exc)
+        except CommandError as exc:
+            return output.error(exc.message, exc.code)
+        except ApiError as exc:
+            return output.error(describe_api_error(exc))
+        except ConfigError as exc:
+            return output.error(str(exc))
+        except BrokenPipeError:
+            # the reader went away (`| head`): stop quietly, and keep Python from complaining
+            # about the closed pipe when it flushes stdout at exit
+            _silence_stdout()
+            return 1
+        except KeyboardInterrupt:
+            return 130
+        except Exception as exc:  # a bug: still one clear line, not a traceback
+            return output.error(f"internal error ({type(exc).__name__}): {exc}")
+        finally:
+            output.clear_secrets()
+
+    return run
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def add_json_flag(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """The ``--json`` flag of a command."""
+    parser.add_argument("--json", action="store_true", help=help_text)
+
+
+def add_pick_flag(parser: argparse.ArgumentParser) -> None:
+    """``--job ID``: which job of a file holding several."""
+    parser.add_argument(
+        "--job",
+        dest="pick",
+        metavar="ID",
+        help="when FILE holds several jobs, the one to use (an id or a unique prefix)",
+    )

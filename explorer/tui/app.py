@@ -122,6 +122,8 @@ class ExplorerApp(App[int]):
             clock=monotonic,
         )
         self.current_job_id: str | None = None
+        #: The job whose full data the panes show now.
+        self.shown_job_id: str | None = None
         #: Analyses of the last few jobs shown (field rows are big; keep few).
         self.analyses: dict[str, Analysis] = {}
         #: Jobs marked for a diff (at most two, oldest first).
@@ -388,7 +390,15 @@ class ExplorerApp(App[int]):
         else:
             self.tree.refresh_job(job)
         if job.id == self.current_job_id:
-            self.show_job(job, keep_state=previous is not None)
+            unchanged = (
+                previous is not None
+                and previous.status == job.status
+                and previous.updated_at == job.updated_at
+                and self.shown_job_id == job.id
+            )
+            # A second fetch of an unchanged job (cursor came back) keeps what is on screen.
+            if not unchanged:
+                self.show_job(job, keep_state=previous is not None)
 
     def on_job_failed(self, message: JobFailed) -> None:
         if self.shutting_down:
@@ -400,6 +410,7 @@ class ExplorerApp(App[int]):
             self.notify(safe_text(text, 200), severity="error", timeout=6)
 
     def show_job(self, job: ExtractJob, keep_state: bool = False) -> None:
+        self.shown_job_id = job.id
         analysis = self.analyses.get(job.id)
         if keep_state:
             # The job changed under us (live refresh): its old analysis is stale.

@@ -85,6 +85,11 @@ def build_main_parser() -> argparse.ArgumentParser:
         help="no animations (automatic when SSH_CONNECTION is set)",
     )
     ui.add_argument(
+        "--debug-log",
+        metavar="FILE",
+        help="write requests, retries and events to FILE (the API key is redacted)",
+    )
+    ui.add_argument(
         "--read-only",
         action="store_true",
         default=None,

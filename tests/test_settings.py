@@ -89,3 +89,36 @@ def test_cli_reports_a_bad_config(tmp_path: Path, capsys: pytest.CaptureFixture)
     path = write(tmp_path, "bogus = 1")
     assert main(["--config", str(path)]) == 2
     assert "unknown setting 'bogus'" in capsys.readouterr().err
+
+
+async def test_debug_log_redacts_the_key(tmp_path: Path) -> None:
+    import logging
+
+    import httpx
+
+    from explorer.api.client import ExtractClient
+    from explorer.api.errors import ServerError
+    from explorer.debuglog import start_debug_log
+
+    key = "llx-debug-canary-42"
+    log_file = tmp_path / "debug.log"
+    handler = start_debug_log(str(log_file), [key])
+    try:
+        transport = httpx.MockTransport(lambda r: httpx.Response(500, json={"detail": "x"}))
+        async with ExtractClient(
+            key, "https://api.example.test", transport=transport, sleep=_no_sleep
+        ) as client:
+            with pytest.raises(ServerError):
+                await client.list_jobs()
+        logging.getLogger("explorer.api").debug("header Authorization: Bearer %s", key)
+    finally:
+        for name in ("explorer", "httpx", "httpcore"):
+            logging.getLogger(name).removeHandler(handler)
+        handler.close()
+    text = log_file.read_text()
+    assert "retrying GET /api/v2/extract" in text
+    assert key not in text and "<redacted>" in text
+
+
+async def _no_sleep(seconds: float) -> None:
+    return None

@@ -22,6 +22,10 @@ def run_app(settings: Settings, job_id: str | None = None, files: list[str] | No
     from explorer.core.source import ApiJobSource
 
     backend = start_backend(settings)
+    if settings.debug_log:
+        from explorer.debuglog import start_debug_log
+
+        start_debug_log(settings.debug_log, [backend.api_key, settings.api_key or ""])
     try:
         client = backend.client(settings)
         source = ApiJobSource(client)

@@ -568,6 +568,9 @@ class ExplorerApp(App[int]):
         self.schedule_tick(self.watcher.next_delay())
 
     def toast_change(self, job: ExtractJob) -> None:
+        if not job.is_terminal and job.is_known_status:
+            # PENDING -> RUNNING is visible in the tree; toasts are for outcomes.
+            return
         text = f"{short_id(job.id)} {job.status}"
         if job.is_terminal and job.duration_seconds is not None:
             text += f" in {humanize_duration(job.duration_seconds)}"
@@ -619,6 +622,9 @@ class ExplorerApp(App[int]):
             sidebar.display = True
             self.tree.focus()
             return
+        if not self.tree.has_focus and not self.query_one("#filter", Input).has_focus:
+            self.tree.focus()
+            return
         box = self.query_one("#filter", Input)
         if box.has_focus or (box.display and self.tree.has_focus):
             box.value = ""
@@ -652,7 +658,16 @@ class ExplorerApp(App[int]):
         self.notify(f"Grouped by {self.tree.grouping}", timeout=2)
 
     def action_show_tab(self, tab: str) -> None:
+        """Switch to a pane and put the keyboard in it (Esc goes back to the tree)."""
         self.query_one(TabbedContent).active = tab
+        if tab == "results":
+            self.query_one(ResultsPane).focus_view()
+        elif tab == "fields":
+            self.query_one(FieldsPane).table.focus()
+        elif tab == "overview":
+            self.query_one(OverviewPane).focus()
+        elif tab == "configuration":
+            self.query_one(ConfigurationPane).focus()
 
     def action_toggle_tree(self) -> None:
         sidebar = self.query_one("#sidebar")

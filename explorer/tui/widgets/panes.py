@@ -36,6 +36,8 @@ def plain(value: Any, max_len: int = 2000) -> Text:
     """Untrusted text as inert Text (no markup, no control characters)."""
     if value is None:
         return Text("—", style="dim")
+    if isinstance(value, bool):
+        return Text("yes" if value else "no", style="green" if value else "dim")
     if not isinstance(value, str):
         value = (
             orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()

@@ -660,14 +660,15 @@ class ExplorerApp(App[int]):
     def action_show_tab(self, tab: str) -> None:
         """Switch to a pane and put the keyboard in it (Esc goes back to the tree)."""
         self.query_one(TabbedContent).active = tab
+        # Focus once the pane is visible: a hidden widget cannot take the keyboard.
         if tab == "results":
-            self.query_one(ResultsPane).focus_view()
+            self.call_after_refresh(self.query_one(ResultsPane).focus_view)
         elif tab == "fields":
-            self.query_one(FieldsPane).table.focus()
+            self.call_after_refresh(self.query_one(FieldsPane).table.focus)
         elif tab == "overview":
-            self.query_one(OverviewPane).focus()
+            self.call_after_refresh(self.query_one(OverviewPane).focus)
         elif tab == "configuration":
-            self.query_one(ConfigurationPane).focus()
+            self.call_after_refresh(self.query_one(ConfigurationPane).focus)
 
     def action_toggle_tree(self) -> None:
         sidebar = self.query_one("#sidebar")

@@ -44,10 +44,9 @@ async def test_moving_to_a_job_fills_every_pane(sim) -> None:
         labels = [child.label.plain for child in schema_tree.root.children]
         assert any(label.startswith("invoice_number") for label in labels)
         app.action_show_tab("results")
-        await pilot.pause()
         view = app.query_one(ResultView)
+        await wait_until(pilot, lambda: view.has_focus)
         assert view.line_count > 5
-        view.focus()
         await pilot.press("down")
         await wait_until(
             pilot, lambda: "confidence" in static_text(app.query_one(FieldMetadataPane).body)
@@ -131,8 +130,7 @@ async def test_big_job_opens_and_scrolls(sim) -> None:
         await wait_until(pilot, lambda: big in app.store.details)
         app.action_show_tab("results")
         view = app.query_one(ResultView)
-        view.focus()
-        await pilot.pause()
+        await wait_until(pilot, lambda: view.has_focus)
         rows = len(app.store.details[big].extract_result)
         assert view.line_count >= rows
         await pilot.press("end")

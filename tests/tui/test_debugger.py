@@ -15,6 +15,14 @@ async def open_analysed(pilot, app, job_id: str) -> None:
     await wait_until(pilot, lambda: job_id in app.store.details and job_id in app.analyses)
 
 
+async def focus_results(pilot, app) -> ResultView:
+    """Switch to Results and wait until the tree view really has the keyboard."""
+    app.action_show_tab("results")
+    view = app.query_one(ResultView)
+    await wait_until(pilot, lambda: view.has_focus)
+    return view
+
+
 async def test_fields_view_filters_to_low_confidence(sim) -> None:
     job_id = sim.state.notable["invoice_cited"]
     app = sim_app(sim, job_id=job_id)
@@ -22,7 +30,7 @@ async def test_fields_view_filters_to_low_confidence(sim) -> None:
         await open_analysed(pilot, app, job_id)
         app.action_show_tab("fields")
         fields = app.query_one(FieldsPane)
-        fields.table.focus()
+        await wait_until(pilot, lambda: fields.table.has_focus)
         total = len(fields.shown_rows)
         assert total == len(app.analyses[job_id].rows) > 10
         await pilot.press("b")
@@ -47,9 +55,7 @@ async def test_n_lands_on_a_marked_leaf(sim) -> None:
         await open_analysed(pilot, app, job_id)
         analysis = app.analyses[job_id]
         assert analysis.problems
-        app.action_show_tab("results")
-        view = app.query_one(ResultView)
-        view.focus()
+        view = await focus_results(pilot, app)
         await pilot.press("n")
         await pilot.pause()
         first = view.cursor_path
@@ -69,9 +75,7 @@ async def test_copy_sends_the_value_to_the_clipboard(sim) -> None:
     app = sim_app(sim, job_id=job_id)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_analysed(pilot, app, job_id)
-        app.action_show_tab("results")
-        view = app.query_one(ResultView)
-        view.focus()
+        view = await focus_results(pilot, app)
         await pilot.press("down")
         await pilot.pause()
         path, value = view.cursor_path, view.cursor_value

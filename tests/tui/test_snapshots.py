@@ -38,6 +38,12 @@ def settle(app, job_id: str | None, tab: str = "overview", keys: tuple[str, ...]
         else:
             await wait_until(pilot, lambda: app.current_job_id in app.store.details)
         shown = job_id or app.current_job_id
+        # The tree's cursor settles after a refresh: wait until it sits on the job.
+        await wait_until(
+            pilot,
+            lambda: app.tree.cursor_node is not None
+            and getattr(app.tree.cursor_node.data, "job_id", None) == shown,
+        )
         # The field analysis runs in a thread: wait for it so the picture is stable.
         await wait_until(
             pilot,
@@ -45,7 +51,7 @@ def settle(app, job_id: str | None, tab: str = "overview", keys: tuple[str, ...]
         )
         app.action_show_tab(tab)
         if tab == "results":
-            app.query_one(ResultView).focus()
+            await wait_until(pilot, lambda: app.query_one(ResultView).has_focus)
         await pilot.pause(0.2)
         for key in keys:
             await pilot.press(key)

@@ -43,11 +43,22 @@ class MoreNode:
 
 
 @dataclass(frozen=True)
+class GroupMoreNode:
+    """ "N more in this group": shows the next chunk when reached."""
+
+    project_id: str
+    key: str
+
+
+@dataclass(frozen=True)
 class ProblemNode:
     problem: FileProblem
 
 
-NodeData = ProjectNode | GroupNode | JobNode | MoreNode | ProblemNode
+NodeData = ProjectNode | GroupNode | JobNode | MoreNode | GroupMoreNode | ProblemNode
+
+#: Jobs shown per group before a "more" line: keeps expand/collapse cost bounded.
+GROUP_CHUNK = 200
 
 
 def job_label(job: ExtractJob, now: datetime, width: int = 46, marked: bool = False) -> Text:
@@ -111,6 +122,8 @@ class JobTree(Tree[NodeData]):
         #: The job the user is on; survives rebuilds even before the cursor has moved there.
         self.selected_job_id: str | None = None
         self._defaults_applied: set[str] = set()
+        #: (project, group key) -> how many of its jobs are shown (grows by GROUP_CHUNK).
+        self._group_limits: dict[tuple[str, str], int] = {}
         #: Jobs marked for a diff: drawn with a ◆.
         self.marked: set[str] = set()
 
@@ -185,6 +198,7 @@ class JobTree(Tree[NodeData]):
         cursor = self.cursor_node.data if self.cursor_node is not None else None
         if self.selected_job_id is not None:
             cursor = JobNode(self.selected_job_id)
+        cursor_job = cursor.job_id if isinstance(cursor, JobNode) else None
         expanded = {
             child.data.key
             for child in node.children
@@ -227,10 +241,21 @@ class JobTree(Tree[NodeData]):
                 )
             )
             group_node = node.add(label, GroupNode(project_id, group.key), expand=open_it)
-            for job_id in group.job_ids:
+            limit = self._group_limits.get((project_id, group.key), GROUP_CHUNK)
+            if cursor_job is not None and cursor_job in group.job_ids:
+                # The selected job must have a line, however deep in its group it sits.
+                limit = max(limit, group.job_ids.index(cursor_job) + 1)
+                self._group_limits[(project_id, group.key)] = limit
+            for job_id in group.job_ids[:limit]:
                 job = self.store.jobs[job_id]
                 label = job_label(job, now, self.label_width, job.id in self.marked)
                 self._job_nodes[job_id] = group_node.add_leaf(label, JobNode(job_id))
+            hidden = len(group.job_ids) - limit
+            if hidden > 0:
+                group_node.add_leaf(
+                    Text(f"⋯ {hidden:,} more (Enter)", style="dim italic"),
+                    GroupMoreNode(project_id, group.key),
+                )
         if self.filter_text and not ids and state.loaded:
             node.add_leaf(Text("no job matches the filter", style="dim italic"), None)
         if state.loading:
@@ -291,6 +316,13 @@ class JobTree(Tree[NodeData]):
     def select_job(self, job_id: str) -> bool:
         """Move the cursor to a job, expanding its project and group."""
         node = self._job_nodes.get(job_id)
+        if node is None and job_id in self.store.jobs and self._matches(self.store.jobs[job_id]):
+            # Beyond its group's shown chunk: rebuild with the job selected so it gets a line.
+            project_id = self.store.project_of(job_id)
+            if project_id in self._project_nodes:
+                self.selected_job_id = job_id
+                self.rebuild_project(project_id)
+                node = self._job_nodes.get(job_id)
         if node is None:
             return False
         self.selected_job_id = job_id
@@ -320,8 +352,24 @@ class JobTree(Tree[NodeData]):
                 self.post_message(self.LoadMore(data.project_id))
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[NodeData]) -> None:
-        if isinstance(event.node.data, MoreNode):
-            self.post_message(self.LoadMore(event.node.data.project_id))
+        data = event.node.data
+        if isinstance(data, MoreNode):
+            self.post_message(self.LoadMore(data.project_id))
+        elif isinstance(data, GroupMoreNode):
+            self.show_more(data)
+
+    def show_more(self, data: GroupMoreNode) -> None:
+        """Show the next chunk of a big group, keeping the cursor where the chunk starts."""
+        key = (data.project_id, data.key)
+        shown = self._group_limits.get(key, GROUP_CHUNK)
+        self._group_limits[key] = shown + GROUP_CHUNK
+        group = next(
+            (g for g in self.store.groups(data.project_id, self.grouping) if g.key == data.key),
+            None,
+        )
+        if group is not None and shown < len(group.job_ids):
+            self.selected_job_id = group.job_ids[shown]
+        self.rebuild_project(data.project_id)
 
     def action_collapse_or_parent(self) -> None:
         node = self.cursor_node

@@ -143,14 +143,26 @@ class SimServer:
 def run_forever(config: SimConfig, host: str = "127.0.0.1", port: int = 8321) -> None:
     """Serve in the foreground until Ctrl-C (then return quietly)."""
     state = SimState(config)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        message = f"extract-explorer sim: cannot listen on {host}:{port}: {exc.strerror}"
+        raise SystemExit(message) from None
+    # Port 0 picks a free port: print the one we really got.
+    bound = sock.getsockname()[1]
+    shown_host = f"[{host}]" if ":" in host else host
     print(
-        f"LlamaCloud simulator on http://{host}:{port} (seed {config.seed}, shape {config.shape})",
+        f"LlamaCloud simulator on http://{shown_host}:{bound} "
+        f"(seed {config.seed}, shape {config.shape})",
         flush=True,
     )
     uconfig = uvicorn.Config(
         create_app(state),
-        host=host,
-        port=port,
         log_level="warning",
         access_log=False,
         lifespan="off",
@@ -158,4 +170,4 @@ def run_forever(config: SimConfig, host: str = "127.0.0.1", port: int = 8321) ->
     )
     # uvicorn re-raises the Ctrl-C it caught once it has shut down cleanly
     with contextlib.suppress(KeyboardInterrupt):
-        uvicorn.Server(uconfig).run()
+        uvicorn.Server(uconfig).run(sockets=[sock])

@@ -116,7 +116,7 @@ def test_document_input_type_filter(client: httpx.Client) -> None:
 
 def test_job_ids_returns_the_jobs_that_exist(client: httpx.Client, server: SimServer) -> None:
     notable = server.state.notable
-    wanted = [notable["running"], notable["invoice_cited"], notable["big"]]
+    wanted = [notable["running"], notable["invoice_cited"], notable["pending_default"]]
     params = [("job_ids", i) for i in [*wanted, "ext-00000000-0000-4000-8000-000000000000"]]
     body = client.get(LIST, params=params).json()
     assert {j["id"] for j in body["items"]} == set(wanted)

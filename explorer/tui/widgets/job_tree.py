@@ -122,6 +122,7 @@ class JobTree(Tree[NodeData]):
         #: The job the user is on; survives rebuilds even before the cursor has moved there.
         self.selected_job_id: str | None = None
         self._defaults_applied: set[str] = set()
+        self._quiet = False
         #: (project, group key) -> how many of its jobs are shown (grows by GROUP_CHUNK).
         self._group_limits: dict[tuple[str, str], int] = {}
         #: Jobs marked for a diff: drawn with a ◆.
@@ -268,11 +269,21 @@ class JobTree(Tree[NodeData]):
         self._restore_cursor(cursor)
 
     def _restore_cursor(self, data: NodeData | None) -> None:
+        # While nodes are replaced the cursor line briefly points at other jobs; those
+        # highlights are noise (they would open the wrong job), so stay quiet until settled.
+        self._quiet = True
+        target = None
         if isinstance(data, JobNode) and data.job_id in self._job_nodes:
             target = self._job_nodes[data.job_id]
             if target.parent is not None and not target.parent.is_expanded:
                 target.parent.expand()
-            self.call_after_refresh(self.move_cursor, target, animate=False)
+        self.call_after_refresh(self._settle, target)
+
+    def _settle(self, target: TreeNode[NodeData] | None) -> None:
+        self._quiet = False
+        data = target.data if target is not None else None
+        if isinstance(data, JobNode) and self._job_nodes.get(data.job_id) is target:
+            self.move_cursor(target, animate=False)
 
     def rebuild_all(self) -> None:
         for project_id in self._project_nodes:
@@ -338,6 +349,8 @@ class JobTree(Tree[NodeData]):
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
         data = event.node.data
+        if self._quiet or event.node is not self.cursor_node:
+            return
         if isinstance(data, JobNode):
             self.selected_job_id = data.job_id
             self.post_message(self.JobHighlighted(data.job_id))

@@ -11,7 +11,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -23,17 +23,6 @@ from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
 from explorer.api.errors import NotFoundError
 from explorer.api.models import ExtractJob
-from explorer.core.analysis import Analysis, analyze, health_line, is_large
-from explorer.core.diff import diff_jobs
-from explorer.core.export import (
-    export_csv,
-    export_fields_csv,
-    export_fields_json,
-    export_json,
-    export_jsonl,
-    to_json,
-)
-from explorer.core.fields import row_to_json
 from explorer.core.jsonpath import format_path
 from explorer.core.present import clip, humanize_duration, short_id
 from explorer.core.sanitize import safe_text
@@ -64,7 +53,10 @@ from explorer.tui.widgets.job_tree import JobTree
 from explorer.tui.widgets.panes import ConfigurationPane, OverviewPane
 from explorer.tui.widgets.results_pane import ResultsPane
 
-TABS = ("overview", "configuration", "results")
+if TYPE_CHECKING:
+    from explorer.core.analysis import Analysis
+
+TABS = ("overview", "configuration", "results", "fields")
 
 
 class ExplorerApp(App[int]):
@@ -410,6 +402,9 @@ class ExplorerApp(App[int]):
             self.notify(safe_text(text, 200), severity="error", timeout=6)
 
     def show_job(self, job: ExtractJob, keep_state: bool = False) -> None:
+        # Imported on first use: jsonschema is not needed for the first paint.
+        from explorer.core.analysis import health_line, is_large
+
         self.shown_job_id = job.id
         analysis = self.analyses.get(job.id)
         if keep_state:
@@ -435,6 +430,8 @@ class ExplorerApp(App[int]):
     @work(thread=True, exclusive=True, group="analysis", exit_on_error=False)
     def analyze_job(self, job: ExtractJob) -> None:
         """Field rows, schema check and health, in a thread (jsonschema is slow on big jobs)."""
+        from explorer.core.analysis import Analysis, analyze
+
         try:
             analysis = analyze(job.to_json_dict())
         except Exception as exc:  # shown, never raised
@@ -443,6 +440,8 @@ class ExplorerApp(App[int]):
         self.post_message(JobAnalyzed(analysis))
 
     def on_job_analyzed(self, message: JobAnalyzed) -> None:
+        from explorer.core.analysis import health_line
+
         if self.shutting_down:
             return
         analysis = message.analysis
@@ -810,6 +809,8 @@ class ExplorerApp(App[int]):
         if path is not None:
             available |= {"value", "path", "row"}
         subject = format_path(path) if path is not None else short_id(job.id)
+        from explorer.core.export import export_json, to_json
+        from explorer.core.fields import row_to_json
 
         def chosen(what: str | None) -> None:
             if not what:
@@ -847,6 +848,15 @@ class ExplorerApp(App[int]):
 
     @work(thread=True, group="export", exit_on_error=False)
     def write_export(self, job: ExtractJob, kind: str, path: Path) -> None:
+        from explorer.core.analysis import analyze
+        from explorer.core.export import (
+            export_csv,
+            export_fields_csv,
+            export_fields_json,
+            export_json,
+            export_jsonl,
+        )
+
         data = job.to_json_dict()
         try:
             if kind == "job-json":
@@ -909,6 +919,8 @@ class ExplorerApp(App[int]):
             )
             return
         import asyncio
+
+        from explorer.core.diff import diff_jobs
 
         changes = await asyncio.to_thread(
             diff_jobs, a.to_json_dict(), b.to_json_dict(), include_same=True

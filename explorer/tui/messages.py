@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from explorer.api.models import ExtractJob, JobPage, Project
-from explorer.core.analysis import Analysis
+
+if TYPE_CHECKING:
+    # Type only: the analysis pulls in jsonschema, which start-up does not need.
+    from explorer.core.analysis import Analysis
 
 
 @dataclass

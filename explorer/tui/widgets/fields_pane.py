@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -12,11 +12,13 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from explorer.core.analysis import Analysis
 from explorer.core.fields import FieldRow
 from explorer.core.sanitize import safe_value
 from explorer.tui.widgets.result_view import Annotation
 from explorer.tui.widgets.row_table import RowTable
+
+if TYPE_CHECKING:
+    from explorer.core.analysis import Analysis
 
 SORT_KEYS = ("path", "confidence", "value", "pages", "problems")
 

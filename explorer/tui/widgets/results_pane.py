@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -12,13 +12,15 @@ from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, Input, Static
 
 from explorer.api.models import ExtractJob
-from explorer.core.analysis import Analysis
 from explorer.core.fields import metadata_for
 from explorer.core.present import status_style
 from explorer.core.summary import result_shape
 from explorer.tui.widgets.field_meta import FieldMetadataPane
 from explorer.tui.widgets.result_view import Annotation, ResultView
 from explorer.tui.widgets.row_table import RowTable
+
+if TYPE_CHECKING:
+    from explorer.core.analysis import Analysis
 
 #: Confidence below this is marked as low in the result tree.
 LOW_CONFIDENCE = 0.7
@@ -96,7 +98,7 @@ class ResultsPane(Vertical):
             )
         result = job.extract_result
         rows_like = isinstance(result, list) and job.extraction_target == "per_table_row"
-        header.append("   v: table view" if rows_like else "", style="dim")
+        header.append("   v: tree / table" if rows_like else "", style="dim")
         if has_meta:
             header.append("   confidence shown beside fields", style="dim")
         self.query_one("#results-header", Static).update(header)

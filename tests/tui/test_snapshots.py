@@ -41,8 +41,10 @@ def settle(app, job_id: str | None, tab: str = "overview", keys: tuple[str, ...]
         # The tree's cursor settles after a refresh: wait until it sits on the job.
         await wait_until(
             pilot,
-            lambda: app.tree.cursor_node is not None
-            and getattr(app.tree.cursor_node.data, "job_id", None) == shown,
+            lambda: (
+                app.tree.cursor_node is not None
+                and getattr(app.tree.cursor_node.data, "job_id", None) == shown
+            ),
         )
         # The field analysis runs in a thread: wait for it so the picture is stable.
         await wait_until(

@@ -56,6 +56,10 @@ def test_rate_limit(api: httpx.Client, faulty: SimServer) -> None:
         assert r.json() == {"detail": "rate limited"}
         assert int(r.headers["retry-after"]) >= 1
     assert faulty.state.requests == 8
+    # The log entry is written as the response finishes: give the last one a moment.
+    deadline = time.monotonic() + 2
+    while len(faulty.state.request_log) < 8 and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert [entry[3] for entry in faulty.state.request_log].count(429) == len(limited)
 
 
@@ -89,6 +93,9 @@ def test_reset_drops_the_connection(
             with pytest.raises(httpx.TransportError):
                 api.get(PATH)
     assert faulty.state.requests == 3
+    deadline = time.monotonic() + 2
+    while len(faulty.state.request_log) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert [entry[3] for entry in faulty.state.request_log][-3:] == [0, 0, 0]
     assert not [rec for rec in caplog.records if rec.name.startswith("uvicorn")]
     faulty.config.faults.reset_rate = 0.0

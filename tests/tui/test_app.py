@@ -146,7 +146,12 @@ async def test_unknown_status_and_failed_job_show(sim) -> None:
     app = sim_app(sim, job_id=failed)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(
-            pilot, lambda: failed in overview_text(app) and failed in app.store.details
+            pilot,
+            lambda: (
+                failed in app.store.details
+                and failed in overview_text(app)
+                and "Loading" not in overview_text(app)
+            ),
         )
         text = overview_text(app)
         assert "FAILED" in text and "Error" in text

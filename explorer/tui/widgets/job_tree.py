@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Tree
@@ -123,6 +124,7 @@ class JobTree(Tree[NodeData]):
         self.selected_job_id: str | None = None
         self._defaults_applied: set[str] = set()
         self._quiet = False
+        self._user_move = False
         #: (project, group key) -> how many of its jobs are shown (grows by GROUP_CHUNK).
         self._group_limits: dict[tuple[str, str], int] = {}
         #: Jobs marked for a diff: drawn with a ◆.
@@ -347,9 +349,47 @@ class JobTree(Tree[NodeData]):
 
     # -- events -----------------------------------------------------------------------------
 
+    # -- who moved the cursor ----------------------------------------------------------------
+    # The panes follow the *user's* cursor. Rebuilds (refresh, filter, regroup) move the cursor
+    # line over other jobs for a moment; those highlights must not open those jobs.
+
+    def _user(self) -> None:
+        self._user_move = True
+
+    def action_cursor_up(self) -> None:
+        self._user()
+        super().action_cursor_up()
+
+    def action_cursor_down(self) -> None:
+        self._user()
+        super().action_cursor_down()
+
+    def action_page_up(self) -> None:
+        self._user()
+        super().action_page_up()
+
+    def action_page_down(self) -> None:
+        self._user()
+        super().action_page_down()
+
+    def action_scroll_home(self) -> None:
+        self._user()
+        super().action_scroll_home()
+
+    def action_scroll_end(self) -> None:
+        self._user()
+        super().action_scroll_end()
+
+    async def _on_click(self, event: events.Click) -> None:
+        self._user()
+        await super()._on_click(event)
+
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
         data = event.node.data
+        user, self._user_move = self._user_move, False
         if self._quiet or event.node is not self.cursor_node:
+            return
+        if isinstance(data, JobNode) and not user and data.job_id != self.selected_job_id:
             return
         if isinstance(data, JobNode):
             self.selected_job_id = data.job_id
@@ -391,6 +431,7 @@ class JobTree(Tree[NodeData]):
         if node.is_expanded and node.children:
             node.collapse()
         elif node.parent is not None and node.parent is not self.root:
+            self._user()
             self.move_cursor(node.parent, animate=False)
 
     def action_expand_node(self) -> None:
@@ -398,6 +439,7 @@ class JobTree(Tree[NodeData]):
         if node is not None and node.allow_expand and not node.is_expanded:
             node.expand()
         elif node is not None and node.children:
+            self._user()
             self.move_cursor(node.children[0], animate=False)
 
     def watch_scroll_y(self, old: float, new: float) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -195,6 +196,7 @@ class ExplorerApp(App[int]):
         self.query_one("#filter", Input).display = False
         self.tree.focus()
         self.tree.show_problems(self.source.problems)
+        self.watcher.started()
         self.load_projects()
         if self.start_job_id:
             self.load_job(self.start_job_id, focus=True)
@@ -250,16 +252,16 @@ class ExplorerApp(App[int]):
         try:
             projects = await self.source.projects()
         except Exception as exc:
-            self.post_message(
-                RefreshFailed(f"cannot list projects: {describe_error(exc)}", retry_after_of(exc))
-            )
-            self.post_message(PageFailed("", describe_error(exc)))
+            # The watcher owns the retry: the status line counts down, then tick() tries again.
+            self.post_message(RefreshFailed(describe_error(exc), retry_after_of(exc)))
             return
         self.post_message(ProjectsLoaded(projects))
 
     def on_projects_loaded(self, message: ProjectsLoaded) -> None:
         if self.shutting_down:
             return
+        if self.watcher.in_flight:
+            self.watcher.finished(WatchPlan())
         self.store.set_projects(message.projects)
         names = {p.id: p.label for p in message.projects}
         self.query_one(OverviewPane).project_names.update(names)
@@ -286,7 +288,7 @@ class ExplorerApp(App[int]):
         try:
             page = await self.source.page(project_id, token, self.settings.page_size)
         except Exception as exc:
-            self.post_message(PageFailed(project_id, describe_error(exc)))
+            self.post_message(PageFailed(project_id, describe_error(exc), retry_after_of(exc)))
             return
         self.post_message(PageLoaded(project_id, page, first))
 
@@ -319,6 +321,11 @@ class ExplorerApp(App[int]):
             state.loading = False
             state.error = message.error
             self.tree.rebuild_project(message.project_id)
+            if not state.loaded and self.source.live:
+                # Nothing of this project on screen yet: keep trying, backing off.
+                delay = self.watcher.failed(message.error, message.retry_after)
+                self.set_timer(delay, partial(self.request_page, message.project_id))
+                self.update_status()
         self.notify(f"Could not load jobs: {message.error}", severity="error", timeout=6)
 
     @on(JobTree.LoadMore)
@@ -503,6 +510,13 @@ class ExplorerApp(App[int]):
         if isinstance(self.screen, ConfirmScreen) and not force:
             # Like dolphie: no refresh under a modal question.
             self.schedule_tick(1.0)
+            return
+        if not self.store.projects:
+            # Start-up never got the projects (server down, key rejected): try again.
+            if not self.watcher.in_flight:
+                self.watcher.started()
+                self.update_status()
+                self.load_projects()
             return
         plan = self.watcher.due(force=force)
         if not plan:

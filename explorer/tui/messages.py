@@ -30,6 +30,7 @@ class PageLoaded(Message):
 class PageFailed(Message):
     project_id: str
     error: str
+    retry_after: float | None = None
 
 
 @dataclass

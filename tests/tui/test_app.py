@@ -157,3 +157,16 @@ async def test_unknown_status_and_failed_job_show(sim) -> None:
         assert "FAILED" in text and "Error" in text
         app.goto_job(sim.state.notable["unknown_status"])
         await wait_until(pilot, lambda: "does not know" in overview_text(app))
+
+
+async def test_starts_while_the_server_is_down_and_recovers(sim) -> None:
+    sim.config.faults.down = True
+    app = sim_app(sim)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(
+            pilot, lambda: "offline" in static_text(app.query_one("#status-right")), timeout=15
+        )
+        assert app.is_running and not app.store.jobs
+        sim.config.faults.down = False
+        await wait_until(pilot, lambda: bool(app.store.jobs), timeout=20)
+        await wait_until(pilot, lambda: any("COMPLETED" in line for line in tree_lines(app)))

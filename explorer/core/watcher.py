@@ -67,6 +67,8 @@ class RefreshWatcher:
         self.last_error: str | None = None
         self.retry_at: float | None = None
         self.last_success: float | None = None
+        #: Successful refreshes so far (the benchmarks count requests per cycle).
+        self.cycles = 0
         self._statuses: dict[str, str] = {}
         self._next_jobs_at = clock()
         self._next_list_at = clock() + list_interval
@@ -133,6 +135,7 @@ class RefreshWatcher:
         """A refresh succeeded; ``changes`` is how many jobs it saw move."""
         now = self.clock()
         self.in_flight = False
+        self.cycles += 1
         self.errors = 0
         self.last_error = None
         self.retry_at = None

@@ -353,13 +353,29 @@ class ExplorerApp(App[int]):
         self.query_one(ResultsPane).show_message("Loading the full job…")
         self.load_job(job_id, debounce=0.1)
 
+    def load_job(self, job_id: str, focus: bool = False, debounce: float = 0.0) -> None:
+        """Fetch the full job. Cursor moves replace each other's fetches; a "go to job" (focus)
+        has its own lane so a passing cursor cannot cancel it."""
+        if focus:
+            self.current_job_id = job_id
+            self._fetch_focused(job_id)
+        else:
+            self._fetch_job(job_id, debounce)
+
+    @work(exclusive=True, group="goto", exit_on_error=False)
+    async def _fetch_focused(self, job_id: str) -> None:
+        await self._fetch(job_id, True)
+
     @work(exclusive=True, group="job", exit_on_error=False)
-    async def load_job(self, job_id: str, focus: bool = False, debounce: float = 0.0) -> None:
+    async def _fetch_job(self, job_id: str, debounce: float) -> None:
         if debounce:
             # Holding an arrow key over the tree must not fire a request per job.
             import asyncio
 
             await asyncio.sleep(debounce)
+        await self._fetch(job_id, False)
+
+    async def _fetch(self, job_id: str, focus: bool) -> None:
         try:
             job = await self.source.job(job_id)
         except Exception as exc:

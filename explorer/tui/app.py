@@ -22,6 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
+from explorer.api.client import RetryEvent
 from explorer.api.errors import NotFoundError
 from explorer.api.models import ExtractJob
 from explorer.core.jsonpath import format_path
@@ -124,6 +125,8 @@ class ExplorerApp(App[int]):
         self.default_project: str | None = None
         self._tick_timer: Timer | None = None
         self._tick_due = 0.0
+        #: (reason, when the next try happens) while the client waits to retry.
+        self._retry_note: tuple[str, float] | None = None
         if not settings.animation:
             self.animation_level = "none"
         if settings.keymap:
@@ -192,7 +195,22 @@ class ExplorerApp(App[int]):
     def tree(self) -> JobTree:
         return self.query_one(JobTree)
 
+    def _on_retry(self, event: RetryEvent) -> None:
+        """The client is waiting before a retry: say why on the status line meanwhile."""
+        if event.status == 429:
+            reason = "rate limited"
+        elif event.status is not None:
+            reason = f"server error {event.status}"
+        else:
+            reason = "offline"
+        self._retry_note = (reason, self.watcher.clock() + event.delay)
+        if not self.shutting_down:
+            self.update_status()
+
     def on_mount(self) -> None:
+        client = getattr(self.source, "client", None)
+        if client is not None and getattr(client, "on_retry", None) is None:
+            client.on_retry = self._on_retry
         self.query_one("#filter", Input).display = False
         self.tree.focus()
         self.tree.show_problems(self.source.problems)
@@ -233,7 +251,14 @@ class ExplorerApp(App[int]):
         right = Text(no_wrap=True, justify="right")
         if self.source.live:
             state = self.watcher.describe()
+            note = self._retry_note
+            if note is not None and self.watcher.in_flight:
+                wait = note[1] - self.watcher.clock()
+                if wait > -1:
+                    state = f"{note[0]}, next try in {max(0, round(wait))} s"
             style = "red" if self.watcher.last_error else "yellow" if self.watcher.paused else "dim"
+            if state.startswith(("rate limited", "server error", "offline")):
+                style = "yellow" if not self.watcher.last_error else "red"
             right.append(state, style=style)
             active = len(self.watcher.active_ids)
             if active:
@@ -563,6 +588,7 @@ class ExplorerApp(App[int]):
     def on_refresh_done(self, message: RefreshDone) -> None:
         if self.shutting_down:
             return
+        self._retry_note = None
         changes = 0
         for project_id, page in message.pages.items():
             new = self.store.add_page(
@@ -609,6 +635,7 @@ class ExplorerApp(App[int]):
     def on_refresh_failed(self, message: RefreshFailed) -> None:
         if self.shutting_down:
             return
+        self._retry_note = None
         delay = self.watcher.failed(message.error, message.retry_after)
         self.update_status()
         self.schedule_tick(delay)

@@ -57,7 +57,10 @@ def settle(app, job_id: str | None, tab: str = "overview", keys: tuple[str, ...]
         await pilot.pause(0.2)
         for key in keys:
             await pilot.press(key)
-        await pilot.pause(0.3)
+        # Let every pending message, layout and repaint land before the picture is taken.
+        for _ in range(3):
+            await pilot.pause(0.2)
+        await pilot.wait_for_scheduled_animations()
 
     return run_before
 

@@ -51,6 +51,10 @@ def settle(app, job_id: str | None, tab: str = "overview", keys: tuple[str, ...]
             pilot,
             lambda: shown in app.analyses or app.store.details[shown].extract_result is None,
         )
+        # Scroll the tree from a known place so the picture does not depend on load order.
+        app.tree.scroll_to(y=0, animate=False, immediate=True)
+        app.tree.scroll_to_node(app.tree.cursor_node, animate=False)
+        await pilot.pause(0.1)
         app.action_show_tab(tab)
         if tab == "results":
             await wait_until(pilot, lambda: app.query_one(ResultView).has_focus)

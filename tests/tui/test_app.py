@@ -170,3 +170,40 @@ async def test_starts_while_the_server_is_down_and_recovers(sim) -> None:
         sim.config.faults.down = False
         await wait_until(pilot, lambda: bool(app.store.jobs), timeout=20)
         await wait_until(pilot, lambda: any("COMPLETED" in line for line in tree_lines(app)))
+
+
+async def test_command_palette_goes_to_a_job_by_id(sim) -> None:
+    target = sim.state.notable["failed"]
+    app = sim_app(sim)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: bool(app.store.jobs))
+        await pilot.press("colon")
+        await pilot.pause(0.3)
+        await pilot.press(*target)  # not loaded yet (another project): fetched by id
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.current_job_id == target)
+        await wait_until(pilot, lambda: target in overview_text(app))
+
+
+async def test_help_lists_every_binding_with_its_id(sim) -> None:
+    from explorer.tui.screens.help import HelpScreen
+
+    app = sim_app(sim)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: bool(app.store.jobs))
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        ids = {b.id for _, bindings in app.screen.sections for b in bindings}
+        assert {
+            "app.quit",
+            "app.filter",
+            "app.refresh",
+            "app.pause",
+            "tree.mark",
+            "result.next_mark",
+            "results.view",
+            "app.copy",
+        } <= ids
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, HelpScreen))

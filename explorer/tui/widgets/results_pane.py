@@ -111,7 +111,7 @@ class ResultsPane(Vertical):
             else:
                 message = f"No result (the job is {job.status})."
             self.view.set_value(None, empty_message=message)
-            self.meta_pane.clear("")
+            self.meta_pane.clear("Field metadata (confidence, citations) appears with the result.")
             return
         self.view.set_value(
             result, label="result", item_label=label, keep_state=keep_state and same

@@ -421,8 +421,8 @@ class ExplorerApp(App[int]):
         if message.focus:
             if not known:
                 self.store.add_job(job)
-                if job.project_id and job.project_id not in self.tree._project_nodes:
-                    self.tree.set_projects(expand=job.project_id)
+                # A job of a project not listed yet (e.g. --project elsewhere) gets its node.
+                self.tree.set_projects(expand=job.project_id)
                 self.tree.rebuild_project(job.project_id or "")
             self.current_job_id = job.id
             if not self.tree.select_job(job.id):
@@ -664,6 +664,13 @@ class ExplorerApp(App[int]):
     def on_filter_changed(self, event: Input.Changed) -> None:
         self.tree.filter_text = event.value.strip()
         self.tree.rebuild_all()
+        if not self.tree.shows(self.tree.selected_job_id or ""):
+            # The job on screen is filtered out: move to the first one that matches.
+            for project_id in self.store.projects:
+                first = self.tree.first_job_id(project_id)
+                if first is not None:
+                    self.tree.select_job(first)
+                    break
         self.update_status()
 
     @on(Input.Submitted, "#filter")

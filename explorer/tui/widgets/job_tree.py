@@ -316,6 +316,10 @@ class JobTree(Tree[NodeData]):
             if job is not None and node.parent is not None and node.parent.is_expanded:
                 node.set_label(job_label(job, now, self.label_width, job.id in self.marked))
 
+    def shows(self, job_id: str) -> bool:
+        """Whether the job has a line in the tree now (loaded, not filtered out, in its chunk)."""
+        return job_id in self._job_nodes
+
     def first_job_id(self, project_id: str) -> str | None:
         """The first job shown under a project (in an expanded group), if any."""
         node = self._project_nodes.get(project_id)

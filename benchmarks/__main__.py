@@ -1,75 +1,107 @@
-"""Run the harness: ``python -m benchmarks [--quick] [--json] [--only NAME ...]``."""
+"""``python -m benchmarks [--quick] [--json] [--only NAME ...]``: run the harness, print a table.
+
+Exits 0 whatever the numbers say (CI runs ``--quick`` for the report only); exits 1 only when
+a benchmark itself broke, and prints everything measured before and after it anyway.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import time
 import traceback
-from collections.abc import Callable
 
-from benchmarks.common import Figure, hardware_line
-
-
-def plan(quick: bool) -> dict[str, Callable[[], Figure | list[Figure]]]:
-    from benchmarks import figures, tree_and_wire
-
-    rows = 50_000 if quick else 200_000
-    runs = 2 if quick else 5
-    return {
-        "startup": lambda: figures.first_paint(3 if quick else 7),
-        "bigjob": lambda: figures.big_job(rows, runs),
-        "memory": lambda: figures.memory(rows),
-        "tree": lambda: tree_and_wire.big_tree(20_000 if quick else 100_000),
-        "wire": lambda: tree_and_wire.wire_bytes(quick),
-        "refresh": lambda: tree_and_wire.refresh_requests(200),
-        "sdk": lambda: tree_and_wire.sdk_ratio(rows, runs),
-    }
+from benchmarks.context import Context
+from benchmarks.machine import hardware, hardware_line
+from benchmarks.plan import Plan
+from benchmarks.registry import BENCHMARKS, NAMES
+from benchmarks.report import Figure, render_table
 
 
-def render(results: list[Figure]) -> str:
-    rows = [("figure", "measured", "target", "met?")]
-    for fig in results:
-        met = "yes" if fig.met else "n/a" if fig.met is None else "NO"
-        rows.append((fig.name, fig.value, fig.target, met))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = [
-        "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in rows
-    ]
-    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    notes = [f"- {f.name}: {f.note}" for f in results if f.note]
-    return "\n".join([*lines, "", *notes])
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Performance figures of extract-explorer against the simulator on loopback.",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="smaller sizes and fewer runs (CI; under a minute)"
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    parser.add_argument(
+        "--only", nargs="+", choices=NAMES, metavar="NAME", help=f"run only: {', '.join(NAMES)}"
+    )
+    return parser.parse_args(argv)
+
+
+def progress(message: str) -> None:
+    """Progress goes to stderr: stdout is the table (or JSON) alone."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def run_all(plan: Plan, only: set[str]) -> tuple[list[Figure], list[str]]:
+    """Run the selected benchmarks; a broken one becomes error rows, the rest still run."""
+    figures: list[Figure] = []
+    errors: list[str] = []
+    ctx = Context(plan)
+    try:
+        for bench in BENCHMARKS:
+            wanted = [group for group in bench.groups if group in only]
+            if not wanted:
+                continue
+            progress(f"measuring {bench.what} …")
+            start = time.perf_counter()
+            try:
+                produced = bench.runner()(ctx)
+            except Exception as exc:
+                traceback.print_exc(file=sys.stderr)
+                reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                errors.append(f"{bench.module}: {reason}")
+                produced = [
+                    Figure(group, f"{bench.what} ({group})", None, "", status="error", note=reason)
+                    for group in wanted
+                ]
+            figures += [f for f in produced if f.group in wanted]
+            progress(f"  done in {time.perf_counter() - start:.1f} s")
+    finally:
+        try:
+            ctx.close()
+        except Exception as exc:  # stopping a simulator must not hide the numbers
+            errors.append(f"cleanup: {type(exc).__name__}: {exc}")
+    return figures, errors
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer runs (<1 min)")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    parser.add_argument("--only", nargs="*", help="run only these: " + " ".join(plan(True)))
-    args = parser.parse_args(argv)
-    results: list[Figure] = []
-    crashed = False
-    for name, run in plan(args.quick).items():
-        if args.only and name not in args.only:
-            continue
-        try:
-            out = run()
-        except Exception as exc:  # a broken figure is reported, the others still run
-            crashed = True
-            traceback.print_exc(file=sys.stderr)
-            out = Figure(name, f"failed: {type(exc).__name__}", "", None)
-        results.extend(out if isinstance(out, list) else [out])
-        print(f"measured {name}", file=sys.stderr, flush=True)
+    args = parse_args(argv)
+    plan = Plan.make(args.quick)
+    only = set(args.only or NAMES)
+    info = hardware()
+    start = time.perf_counter()
+    figures: list[Figure] = []
+    errors: list[str] = []
+    try:
+        figures, errors = run_all(plan, only)
+    except BaseException as exc:  # Ctrl-C or worse: still print what there is
+        errors.append(f"harness: {type(exc).__name__}: {exc}")
+        traceback.print_exc(file=sys.stderr)
+    elapsed = time.perf_counter() - start
+    mode = "quick" if plan.quick else "full"
     if args.json:
-        print(
-            json.dumps(
-                {"hardware": hardware_line(), "figures": [f.to_json() for f in results]}, indent=2
-            )
-        )
+        out = {
+            "mode": mode,
+            "hardware": info,
+            "hardware_line": hardware_line(info),
+            "elapsed_s": round(elapsed, 1),
+            "figures": [f.to_json() for f in figures],
+            "errors": errors,
+        }
+        print(json.dumps(out, indent=2))
     else:
-        print(hardware_line())
-        print(render(results))
-    return 1 if crashed else 0
+        header = f"extract-explorer benchmarks ({mode} run, {elapsed:.0f} s)"
+        print(render_table(figures, hardware_line(info), header))
+        if errors:
+            print("\nHarness errors:\n" + "\n".join(f"- {e}" for e in errors))
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":

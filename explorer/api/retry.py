@@ -43,6 +43,11 @@ class RetryPolicy:
         delay = min(self.initial_delay * (2**retry_index), self.max_delay)
         return delay * (1 - 0.25 * self.rng())
 
+    def asks_too_long(self, headers: Mapping[str, str] | None) -> bool:
+        """Whether the server's Retry-After is longer than one call is willing to wait."""
+        hinted = retry_after_seconds(headers) if headers is not None else None
+        return hinted is not None and hinted > self.max_retry_after
+
     def delay(self, retry_index: int, headers: Mapping[str, str] | None) -> float:
         """Delay before the next attempt: the server's hint if sane, else backoff."""
         hinted = retry_after_seconds(headers) if headers is not None else None

@@ -39,10 +39,13 @@ def status_rank(status: str) -> int:
 
 def short_id(job_id: str, length: int = 6) -> str:
     """``ext-1a2b3c`` from ``ext-1a2b3c4d-....``: enough to tell jobs apart on screen."""
+    from explorer.core.sanitize import safe_text
+
     prefix, sep, rest = job_id.partition("-")
     if not sep or len(prefix) > 5:
-        return job_id[: length + 4]
-    return f"{prefix}-{rest.replace('-', '')[:length]}"
+        return safe_text(job_id[: length + 4])
+    # Ids come from the API too: never let one carry a control sequence to the terminal.
+    return safe_text(f"{prefix}-{rest.replace('-', '')[:length]}")
 
 
 def humanize_seconds(seconds: float) -> str:

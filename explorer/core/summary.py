@@ -29,7 +29,9 @@ def result_shape(job: ExtractJob) -> str:
         if job.status == "CANCELLED":
             return "no result: the job was cancelled"
         if not job.is_terminal:
-            return f"not yet: the job is {job.status}"
+            from explorer.core.sanitize import safe_text
+
+            return f"not yet: the job is {safe_text(job.status, 40)}"
         return "no result"
     target = job.extraction_target
     if isinstance(result, list):

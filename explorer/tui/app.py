@@ -355,6 +355,8 @@ class ExplorerApp(App[int]):
 
     @on(JobTree.LoadMore)
     def on_load_more(self, message: JobTree.LoadMore) -> None:
+        if self.shutting_down:
+            return
         self.request_page(message.project_id)
 
     @on(JobTree.JobHighlighted)

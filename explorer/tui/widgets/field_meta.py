@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from rich.console import Group as RichGroup
 from rich.table import Table
 from rich.text import Text
@@ -12,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from explorer.core.export import to_json
 from explorer.core.fields import Citation, FieldRow, fields_on_page, metadata_for
 from explorer.core.jsonpath import format_path
 from explorer.core.sanitize import safe_text, safe_value
@@ -34,6 +34,9 @@ def confidence_style(value: float | None) -> str:
 def confidence_text(value: float | None) -> Text:
     if value is None:
         return Text("—", style="dim")
+    if not 0.0 <= value <= 1.0:
+        # Not a confidence (NaN, 1e100, -3): say so briefly instead of printing digits.
+        return Text(safe_value(value, 10), style="bold red")
     return Text(f"{value:.2f}", style=confidence_style(value))
 
 
@@ -42,7 +45,7 @@ def _value_as_text(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, bool) or value is None:
-        return orjson.dumps(value).decode()
+        return to_json(value, indent=None)
     if isinstance(value, int | float):
         return safe_value(value)
     return ""
@@ -158,7 +161,7 @@ class FieldMetadataPane(VerticalScroll):
             parts.append(Text("\nNo usable citation in the metadata.", style="dim"))
         unknown = {k: v for k, v in meta.items() if k not in _KNOWN_KEYS}
         if unknown:
-            raw = orjson.dumps(unknown, option=orjson.OPT_NON_STR_KEYS, default=str).decode()
+            raw = to_json(unknown, indent=None)
             parts.append(Text("\nOther metadata", style="bold"))
             parts.append(Text(safe_text(raw, SHOW_CHARS, single_line=False), style="dim"))
         self.body.update(RichGroup(*parts))

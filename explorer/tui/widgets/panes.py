@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import orjson
 from rich.console import Group as RichGroup
 from rich.table import Table
 from rich.text import Text
@@ -15,6 +14,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static, Tree
 
 from explorer.api.models import TIER_CREDITS_PER_PAGE, ExtractJob
+from explorer.core.export import to_json
 from explorer.core.present import (
     format_timestamp,
     humanize_duration,
@@ -39,11 +39,7 @@ def plain(value: Any, max_len: int = 2000) -> Text:
     if isinstance(value, bool):
         return Text("yes" if value else "no", style="green" if value else "dim")
     if not isinstance(value, str):
-        value = (
-            orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
-            if isinstance(value, dict | list)
-            else str(value)
-        )
+        value = to_json(value, indent=None) if isinstance(value, dict | list) else str(value)
     return Text(safe_text(value, max_len=max_len, single_line=False))
 
 
@@ -198,7 +194,7 @@ def schema_label(name: str | None, schema: Any, required: bool) -> Text:
         text.append(safe_text(name, 60), style="bold")
         text.append(": ")
     if not isinstance(schema, dict):
-        text.append(safe_text(orjson.dumps(schema).decode() if schema is not None else "null", 80))
+        text.append(safe_text(to_json(schema, indent=None), 80))
         return text
     kind = schema.get("type")
     if isinstance(kind, list):

@@ -14,6 +14,7 @@ from textual.widgets import ContentSwitcher, Input, Static
 from explorer.api.models import ExtractJob
 from explorer.core.fields import metadata_for
 from explorer.core.present import status_style
+from explorer.core.sanitize import safe_text
 from explorer.core.summary import result_shape
 from explorer.tui.widgets.field_meta import FieldMetadataPane
 from explorer.tui.widgets.result_view import Annotation, ResultView
@@ -88,12 +89,12 @@ class ResultsPane(Vertical):
             self.analysis = None
         header = Text(no_wrap=True, overflow="ellipsis")
         target = job.extraction_target or "?"
-        header.append(f"{target} · {result_shape(job)}", style="bold")
+        header.append(f"{safe_text(target, 40)} · {safe_text(result_shape(job), 80)}", style="bold")
         has_meta = job.field_metadata is not None
         if not job.is_terminal:
             glyph, colour = status_style(job.status)
             header.append(
-                f"   {glyph} {job.status}: updates by itself when the job finishes",
+                f"   {glyph} {safe_text(job.status, 40)}: updates by itself when the job finishes",
                 style=colour,
             )
         result = job.extract_result

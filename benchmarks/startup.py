@@ -1,0 +1,118 @@
+"""Figure 1: start to first painted tree (demo world, 120x40), measured from process start.
+
+Each run is a fresh ``python -m benchmarks.startup`` doing what ``extract-explorer`` does with no
+API key (import the app, start the embedded simulator, run the app) with a driver that encodes
+frames like a terminal's. The clock starts in the parent just before it spawns the child
+(CLOCK_MONOTONIC is shared by processes), so interpreter start-up counts too.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from benchmarks.context import Context
+    from benchmarks.report import Figure
+
+SIZE = (120, 40)
+
+
+def measure(args: dict[str, Any]) -> dict[str, Any]:
+    """Child side: seconds from spawn to imports done, and to the first frame showing jobs."""
+    spawned = float(args["spawned_at"])
+    started = time.monotonic()
+    # The imports of explorer.tui.run.run_app, in its order: this is the cost being measured.
+    from explorer.backend import start_backend
+    from explorer.core.source import ApiJobSource
+    from explorer.settings import Settings
+    from explorer.tui.app import ExplorerApp
+
+    imported = time.monotonic()
+    from benchmarks.appkit import wait_for
+    from benchmarks.frames import Frame, FrameLog, counting_driver
+    from explorer.tui.widgets.job_tree import JobNode, JobTree
+
+    settings = Settings()
+    backend = start_backend(settings)
+    client = backend.client(settings)
+    app = ExplorerApp(
+        settings,
+        ApiJobSource(client),
+        demo_url=backend.base_url,
+        on_close=client.aclose,
+    )
+    # perf_counter stamps frames; convert to the monotonic clock the parent started
+    offset = time.monotonic() - time.perf_counter()
+    painted: list[float] = []
+
+    def tree_shows_jobs() -> bool:
+        try:
+            tree = app.query_one(JobTree)
+        except Exception:
+            return False
+        lines = range(min(tree.last_line + 1, SIZE[1]))
+        return any(
+            isinstance(getattr(tree.get_node_at_line(i), "data", None), JobNode) for i in lines
+        )
+
+    def on_frame(frame: Frame) -> None:
+        if not painted and tree_shows_jobs():
+            painted.append(frame.at + offset)
+
+    log = FrameLog(on_frame=on_frame)
+    app.driver_class = counting_driver(log)
+
+    async def until_painted(pilot: object) -> None:
+        await wait_for(lambda: painted, 60, "a frame with jobs in the tree")
+        app.exit()
+
+    try:
+        app.run(size=SIZE, auto_pilot=until_painted)
+    finally:
+        backend.stop()
+    if not painted:
+        raise RuntimeError("the app exited before painting a tree with jobs")
+    return {
+        "interpreter_s": started - spawned,
+        "import_s": imported - spawned,
+        "first_tree_s": painted[0] - spawned,
+        "frames": len(log.frames),
+    }
+
+
+def run(ctx: Context) -> list[Figure]:
+    """Parent side: median over fresh processes."""
+    from benchmarks.child import run_child
+    from benchmarks.report import Figure
+    from benchmarks.stats import median
+
+    results = [run_child("startup", {}) for _ in range(ctx.plan.startup_runs)]
+    imports = [r["import_s"] for r in results]
+    firsts = [r["first_tree_s"] for r in results]
+    runs = len(results)
+    return [
+        Figure(
+            "startup",
+            "start: interpreter + imports of the app",
+            median(imports),
+            "s",
+            samples=imports,
+            note=f"median of {runs} fresh processes; context for the next line",
+        ),
+        Figure(
+            "startup",
+            "start to first painted tree (demo, 120x40)",
+            median(firsts),
+            "s",
+            target=0.5,
+            samples=firsts,
+            note=f"median of {runs} fresh processes, from spawn to the first frame showing jobs",
+        ),
+    ]
+
+
+if __name__ == "__main__":
+    from benchmarks.child import child_main
+
+    child_main(measure)

@@ -1,1 +1,0 @@
-"""Helpers for tests and benchmarks that drive the real app (not imported by the app)."""

@@ -18,6 +18,9 @@ BACKOFF_FACTOR = 1.5
 #: Error backoff: base and ceiling in seconds.
 ERROR_BASE = 2.0
 ERROR_MAX = 60.0
+#: Job ids refreshed per cycle at most: two list calls of 100 ids. With more jobs running,
+#: each cycle takes those refreshed longest ago, so every job comes round in turn.
+MAX_IDS_PER_CYCLE = 200
 
 
 @dataclass
@@ -54,11 +57,13 @@ class RefreshWatcher:
         min_interval: float = 1.0,
         max_interval: float = 5.0,
         list_interval: float = 15.0,
+        max_ids: int = MAX_IDS_PER_CYCLE,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.min_interval = min_interval
         self.max_interval = max(max_interval, min_interval)
         self.list_interval = list_interval
+        self.max_ids = max(1, max_ids)
         self.clock = clock
         self.interval = min_interval
         self.paused = False
@@ -70,6 +75,8 @@ class RefreshWatcher:
         #: Successful refreshes so far (the benchmarks count requests per cycle).
         self.cycles = 0
         self._statuses: dict[str, str] = {}
+        #: job id -> the cycle that last refreshed it (rotation when there are too many)
+        self._refreshed_in: dict[str, int] = {}
         self._next_jobs_at = clock()
         self._next_list_at = clock() + list_interval
 
@@ -95,6 +102,7 @@ class RefreshWatcher:
     def forget(self, job_id: str) -> None:
         """Stop tracking a job (deleted, or gone from the API)."""
         self._statuses.pop(job_id, None)
+        self._refreshed_in.pop(job_id, None)
 
     @property
     def active_ids(self) -> list[str]:
@@ -112,10 +120,19 @@ class RefreshWatcher:
             return WatchPlan()
         plan = WatchPlan()
         if force or now >= self._next_jobs_at:
-            plan.job_ids = self.active_ids
+            plan.job_ids = self._next_batch()
         if force or now >= self._next_list_at:
             plan.refresh_list = True
         return plan
+
+    def _next_batch(self) -> list[str]:
+        """The active jobs to refresh this cycle: all of them, or the longest unrefreshed."""
+        active = self.active_ids
+        if len(active) <= self.max_ids:
+            return active
+        never = -1
+        # sorted() is stable: among equals, the order the jobs became known.
+        return sorted(active, key=lambda j: self._refreshed_in.get(j, never))[: self.max_ids]
 
     def next_delay(self) -> float:
         """Seconds until the next tick worth waking up for."""
@@ -140,6 +157,9 @@ class RefreshWatcher:
         self.last_error = None
         self.retry_at = None
         self.last_success = now
+        for job_id in plan.job_ids:
+            if job_id in self._statuses:
+                self._refreshed_in[job_id] = self.cycles
         if plan.job_ids or not plan.refresh_list:
             if changes:
                 self.interval = self.min_interval

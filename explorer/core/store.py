@@ -70,6 +70,9 @@ class JobStore:
         #: Full (expanded) jobs, newest use last; big results make this worth bounding.
         self.details: OrderedDict[str, ExtractJob] = OrderedDict()
         self.detail_cache = detail_cache
+        #: Items loaded so far (jobs from pages, result rows of full jobs): the heap settler
+        #: looks at how much it grew.
+        self.loaded = 0
 
     def set_projects(self, projects: Iterable[Project]) -> None:
         for project in projects:
@@ -100,6 +103,7 @@ class JobStore:
         """Merge a loaded page; returns the jobs that were not known before."""
         state = self.projects.setdefault(project_id, ProjectJobs(Project(id=project_id)))
         new = [job for job in jobs if job.id not in self.jobs]
+        self.loaded += len(jobs)
         for job in jobs:
             self.jobs[job.id] = job
         known = set(state.job_ids)
@@ -149,6 +153,8 @@ class JobStore:
                     state.total -= 1
 
     def remember_detail(self, job: ExtractJob) -> None:
+        result = job.extract_result
+        self.loaded += 1 + (len(result) if isinstance(result, list | dict) else 0)
         self.details[job.id] = job
         self.details.move_to_end(job.id)
         while len(self.details) > self.detail_cache:

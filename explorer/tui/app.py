@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -25,6 +25,7 @@ from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 from explorer.api.client import RetryEvent
 from explorer.api.errors import NotFoundError
 from explorer.api.models import ExtractJob
+from explorer.core.heap import HeapSettler
 from explorer.core.jsonpath import format_path
 from explorer.core.present import clip, humanize_duration, short_id
 from explorer.core.sanitize import safe_text
@@ -109,6 +110,7 @@ class ExplorerApp(App[int]):
         self.on_close = on_close
         self.now = now or (lambda: datetime.now(UTC))
         self.store = JobStore()
+        self.heap = HeapSettler(lambda: self.store.loaded)
         self.watcher = RefreshWatcher(
             min_interval=settings.refresh,
             max_interval=max(5.0, settings.refresh * 5),
@@ -118,6 +120,9 @@ class ExplorerApp(App[int]):
         self.current_job_id: str | None = None
         #: The job whose full data the panes show now.
         self.shown_job_id: str | None = None
+        self._shown_job: ExtractJob | None = None
+        #: pane (tab id) -> the job id it shows; hidden panes catch up when they are shown
+        self._pane_shows: dict[str, str] = {}
         #: Analyses of the last few jobs shown (field rows are big; keep few).
         self.analyses: dict[str, Analysis] = {}
         #: Jobs marked for a diff (at most two, oldest first).
@@ -207,6 +212,11 @@ class ExplorerApp(App[int]):
         if not self.shutting_down:
             self.update_status()
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self.heap.input_seen()  # no heap settling while the user is busy
+        await super().on_event(event)
+
     def on_mount(self) -> None:
         client = getattr(self.source, "client", None)
         if client is not None and getattr(client, "on_retry", None) is None:
@@ -220,6 +230,7 @@ class ExplorerApp(App[int]):
             self.load_job(self.start_job_id, focus=True)
         self.set_interval(1.0, self.update_status)
         self.set_interval(15.0, self.tree.relabel_ages)
+        self.set_interval(0.5, self.heap.tick)
         self.update_status()
         self.on_resize()
 
@@ -228,6 +239,7 @@ class ExplorerApp(App[int]):
         self.screen.set_class(self.size.width < 110, "-narrow")
 
     async def on_unmount(self) -> None:
+        self.heap.release()
         if self.on_close is not None:
             await self.on_close()
 
@@ -377,7 +389,7 @@ class ExplorerApp(App[int]):
         summary = self.store.jobs.get(job_id)
         if summary is not None:
             self.query_one(OverviewPane).show_job(summary, loading=True)
-        self.query_one(ResultsPane).show_message("Loading the full job…")
+        self._results_message("Loading the full job…")
         self.load_job(job_id, debounce=0.1)
 
     def load_job(self, job_id: str, focus: bool = False, debounce: float = 0.0) -> None:
@@ -448,7 +460,7 @@ class ExplorerApp(App[int]):
         if message.job_id == self.current_job_id or message.not_found:
             text = f"Could not load {message.job_id}: {message.error}"
             self.query_one(OverviewPane).show_message(text, style="red")
-            self.query_one(ResultsPane).show_message(text)
+            self._results_message(text)
             self.notify(safe_text(text, 200), severity="error", timeout=6)
 
     def show_job(self, job: ExtractJob, keep_state: bool = False) -> None:
@@ -462,10 +474,16 @@ class ExplorerApp(App[int]):
             analysis = self.analyses.pop(job.id, None) and None
         health = Text(health_line(analysis)) if analysis is not None else None
         self.query_one(OverviewPane).show_job(job, health=health)
-        self.query_one(ConfigurationPane).show_job(job)
-        self.query_one(ResultsPane).show_job(job, keep_state=keep_state)
+        self._shown_job = job
+        if not keep_state:
+            self._pane_shows.clear()
+        else:
+            # A live update of the job on screen: every pane shows the new copy, in place.
+            self._pane_shows = {k: v for k, v in self._pane_shows.items() if v != job.id}
+            self._fill_pane("configuration")
+            self._fill_pane("results", keep_state=True)
+        self._fill_pane(self.query_one(TabbedContent).active)
         if analysis is not None:
-            self.query_one(ResultsPane).set_analysis(analysis)
             self.query_one(FieldsPane).set_analysis(analysis)
         elif job.extract_result is None:
             self.query_one(FieldsPane).show_message("No result: no fields.")
@@ -476,6 +494,30 @@ class ExplorerApp(App[int]):
         else:
             self.query_one(FieldsPane).show_message("Analysing fields…")
             self.analyze_job(job)
+
+    def _fill_pane(self, tab: str, keep_state: bool = False) -> None:
+        """Bring one pane up to the job on screen. Only the visible pane is filled as the cursor
+        moves (a job's schema tree and result index cost more than the rest of a key press);
+        the others catch up when their tab is shown."""
+        job = self._shown_job
+        if job is None or self._pane_shows.get(tab) == job.id:
+            return
+        if tab == "configuration":
+            self.query_one(ConfigurationPane).show_job(job)
+        elif tab == "results":
+            pane = self.query_one(ResultsPane)
+            # keep_state: a new copy of the job already shown keeps cursor and expansions
+            pane.show_job(job, keep_state=keep_state)
+            analysis = self.analyses.get(job.id)
+            if analysis is not None:
+                pane.set_analysis(analysis)
+        else:
+            return
+        self._pane_shows[tab] = job.id
+
+    def _results_message(self, text: str) -> None:
+        self._pane_shows.pop("results", None)
+        self.query_one(ResultsPane).show_message(text)
 
     @work(thread=True, exclusive=True, group="analysis", exit_on_error=False)
     def analyze_job(self, job: ExtractJob) -> None:
@@ -510,7 +552,8 @@ class ExplorerApp(App[int]):
         job = self.store.details.get(analysis.job_id)
         if job is not None:
             self.query_one(OverviewPane).show_job(job, health=Text(health_line(analysis)))
-        self.query_one(ResultsPane).set_analysis(analysis)
+        if self._pane_shows.get("results") == analysis.job_id:
+            self.query_one(ResultsPane).set_analysis(analysis)
         self.query_one(FieldsPane).set_analysis(analysis)
 
     def action_analyze(self) -> None:
@@ -725,6 +768,7 @@ class ExplorerApp(App[int]):
     def action_show_tab(self, tab: str) -> None:
         """Switch to a pane and put the keyboard in it (Esc goes back to the tree)."""
         self.query_one(TabbedContent).active = tab
+        self._fill_pane(tab)
         # Focus once the pane is visible: a hidden widget cannot take the keyboard.
         if tab == "results":
             self.call_after_refresh(self.query_one(ResultsPane).focus_view)
@@ -753,6 +797,7 @@ class ExplorerApp(App[int]):
             self.load_job(job_id, focus=True)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self._fill_pane(self.query_one(TabbedContent).active)
         self.refresh_bindings()
 
     def on_tree_node_selected(self, event: JobTree.NodeSelected) -> None:

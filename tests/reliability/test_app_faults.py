@@ -157,7 +157,7 @@ async def test_a_deleted_job_says_not_found(busy_sim) -> None:
     app = watched(sim_app(busy_sim, job_id=job_id))
     async with app.run_test(size=(120, 40)) as pilot:
         pane = app.query_one(OverviewPane)
-        await wait_until(pilot, lambda: "not found (deleted?)" in static_text(pane.body))
+        await wait_until(pilot, lambda: "not found (deleted?)" in static_text(pane))
         # the toast is posted as a message: it lands a moment later
         await wait_until(pilot, lambda: any("not found (deleted?)" in t for t in error_toasts(app)))
         await started(pilot, app)  # the rest of the app carries on

@@ -67,8 +67,8 @@ async def test_nasty_job_from_the_api_is_shown_literally(sim) -> None:
         view = app.query_one(ResultView)
         assert view.select_path(("vendor", "name"))
         meta = app.query_one(FieldMetadataPane)
-        await wait_until(pilot, lambda: "PAID" in static_text(meta.body))
-        assert "[bold red]PAID[/] Northwind [@click=app.quit]x[/]" in static_text(meta.body)
+        await wait_until(pilot, lambda: "PAID" in static_text(meta))
+        assert "[bold red]PAID[/] Northwind [@click=app.quit]x[/]" in static_text(meta)
         assert_inert(screen_lines(app), "field metadata")
         for tab in ("overview", "configuration", "fields"):
             app.action_show_tab(tab)
@@ -131,7 +131,7 @@ async def test_every_hostile_class_renders_in_every_pane(tmp_path: Path) -> None
         # The Fields pane lists every leaf (10,000 array items and all), once analysed.
         await wait_until(pilot, lambda: "10,037/10,037 fields" in "".join(screen_lines(app)))
         assert_inert(screen_lines(app), "fields")
-        assert "[bold red]PAID[/]" in static_text(app.query_one(OverviewPane).body)
+        assert "[bold red]PAID[/]" in static_text(app.query_one(OverviewPane))
         schema = app.query_one(ConfigurationPane).query_one("#config-schema")
         labels = [child.label.plain for child in schema.root.children]
         assert any(label.startswith("[bold red]PAID[/]") for label in labels)

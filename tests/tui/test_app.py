@@ -9,7 +9,7 @@ from tests.tui.helpers import sim_app, static_text, tree_lines, wait_until
 
 
 def overview_text(app) -> str:
-    return static_text(app.query_one(OverviewPane).body)
+    return static_text(app.query_one(OverviewPane))
 
 
 async def test_tree_groups_jobs_by_status_with_counts(sim) -> None:
@@ -49,9 +49,9 @@ async def test_moving_to_a_job_fills_every_pane(sim) -> None:
         assert view.line_count > 5
         await pilot.press("down")
         await wait_until(
-            pilot, lambda: "confidence" in static_text(app.query_one(FieldMetadataPane).body)
+            pilot, lambda: "confidence" in static_text(app.query_one(FieldMetadataPane))
         )
-        meta = static_text(app.query_one(FieldMetadataPane).body)
+        meta = static_text(app.query_one(FieldMetadataPane))
         assert "Citations" in meta and "page" in meta
 
 
@@ -91,18 +91,21 @@ async def test_filter_narrows_the_tree(sim) -> None:
         before = len(tree_lines(app))
         await pilot.press("slash")
         await pilot.press(*"invoice-2041")
-        await pilot.pause(0.2)
-        lines = tree_lines(app)
-        jobs = [
-            line
-            for line in lines
-            if line.startswith(("✔", "✘", "◐", "○", "⊘", "◔")) and "ext-" in line
-        ]
-        assert jobs and all("invoice-2041" in line for line in jobs)
-        assert len(lines) < before
+
+        def job_lines() -> list[str]:
+            return [
+                line
+                for line in tree_lines(app)
+                if line.startswith(("✔", "✘", "◐", "○", "⊘", "◔")) and "ext-" in line
+            ]
+
+        # Every job line left matches (the filter applies as the user types).
+        await wait_until(
+            pilot, lambda: job_lines() and all("invoice-2041" in line for line in job_lines())
+        )
+        assert len(tree_lines(app)) < before
         await pilot.press("escape")
-        await pilot.pause(0.2)
-        assert len(tree_lines(app)) >= before - 1
+        await wait_until(pilot, lambda: len(tree_lines(app)) >= before - 1)
 
 
 async def test_opens_straight_at_a_job_not_on_the_first_page(sim) -> None:

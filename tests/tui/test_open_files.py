@@ -83,10 +83,10 @@ async def test_seed_example_job_shows_in_every_pane() -> None:
             pilot,
             lambda: (
                 app.current_job_id == seed["id"]
-                and seed["id"] in static_text(app.query_one(OverviewPane).body)
+                and seed["id"] in static_text(app.query_one(OverviewPane))
             ),
         )
-        overview = static_text(app.query_one(OverviewPane).body)
+        overview = static_text(app.query_one(OverviewPane))
         for expected in (
             "COMPLETED",
             seed["document_input_value"],
@@ -97,6 +97,7 @@ async def test_seed_example_job_shows_in_every_pane() -> None:
             "tokens 0 in / 0 out",
         ):
             assert expected in overview, expected
+        await pilot.press("2")  # the Configuration tab: filled when it is shown
         config = app.query_one(ConfigurationPane)
         settings = static_text(config.query_one("#config-settings"))
         assert "latest" in settings and "1,3,5-7" in settings and "fast" in settings

@@ -7,14 +7,12 @@ from typing import Any
 from rich.console import Group as RichGroup
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Static
 
 from explorer.core.export import to_json
 from explorer.core.fields import Citation, FieldRow, fields_on_page, metadata_for
 from explorer.core.jsonpath import format_path
 from explorer.core.sanitize import safe_text, safe_value
+from explorer.tui.widgets.rendered_lines import RenderedLines
 
 #: On-screen cap for one value or cited text; copy/export give the whole thing.
 SHOW_CHARS = 2000
@@ -92,20 +90,16 @@ def citation_block(index: int, citation: Citation, value: Any) -> Table:
     return table
 
 
-class FieldMetadataPane(VerticalScroll):
+class FieldMetadataPane(RenderedLines):
     """What the extraction said about one field: confidences, reasoning, citations."""
 
     def __init__(self, **kw: Any) -> None:
-        super().__init__(**kw)
-        self.body = Static(Text("Move to a field in the result.", style="dim"))
+        super().__init__(Text("Move to a field in the result.", style="dim"), **kw)
         self.job: dict | None = None
         self.rows_for_pages: list[FieldRow] | None = None
 
-    def compose(self) -> ComposeResult:
-        yield self.body
-
     def clear(self, message: str = "Move to a field in the result.") -> None:
-        self.body.update(Text(message, style="dim"))
+        self.update(Text(message, style="dim"))
 
     def show_field(
         self, job: dict, path: tuple, value: Any, is_leaf: bool, problems: list[str] | None = None
@@ -134,7 +128,7 @@ class FieldMetadataPane(VerticalScroll):
         if meta is None:
             table.add_row("metadata", Text("none for this field", style="dim"))
             parts.append(table)
-            self.body.update(RichGroup(*parts))
+            self.update(RichGroup(*parts))
             return
         row = FieldRow(tuple(path), value, meta=meta)
         table.add_row("confidence", confidence_text(row.confidence))
@@ -164,7 +158,7 @@ class FieldMetadataPane(VerticalScroll):
             raw = to_json(unknown, indent=None)
             parts.append(Text("\nOther metadata", style="bold"))
             parts.append(Text(safe_text(raw, SHOW_CHARS, single_line=False), style="dim"))
-        self.body.update(RichGroup(*parts))
+        self.update(RichGroup(*parts))
 
     def _fields_on_pages(self, pages: list[int], current: tuple) -> Any:
         assert self.rows_for_pages is not None

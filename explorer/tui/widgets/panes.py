@@ -23,6 +23,7 @@ from explorer.core.present import (
 )
 from explorer.core.sanitize import safe_text
 from explorer.core.summary import result_shape
+from explorer.tui.widgets.rendered_lines import RenderedLines
 
 
 def kv_table() -> Table:
@@ -88,20 +89,16 @@ def usage_text(job: ExtractJob) -> Text:
     return Text(" · ".join(parts))
 
 
-class OverviewPane(VerticalScroll):
+class OverviewPane(RenderedLines):
     """Ids, status, times, tier and target, usage, error, and a one-line result summary."""
 
     def __init__(self, now: Callable[[], datetime], **kw: Any) -> None:
-        super().__init__(**kw)
+        super().__init__(Text("Select a job in the tree.", style="dim"), **kw)
         self.now = now
-        self.body = Static(Text("Select a job in the tree.", style="dim"), id="overview-body")
         self.project_names: dict[str, str] = {}
 
-    def compose(self) -> ComposeResult:
-        yield self.body
-
     def show_message(self, message: str, style: str = "dim") -> None:
-        self.body.update(Text(message, style=style))
+        self.update(Text(message, style=style))
 
     def show_job(
         self, job: ExtractJob, *, loading: bool = False, health: Text | None = None
@@ -164,8 +161,10 @@ class OverviewPane(VerticalScroll):
             table.add_row("Other fields", Text(safe_text(names, 300), style="dim"))
         parts: list[Any] = [table]
         if loading:
-            parts.insert(0, Text("Loading the full job…", style="italic dim"))
-        self.body.update(RichGroup(*parts))
+            # Below the table, so the lines above stay where they are when the job arrives
+            # (only changed lines are repainted).
+            parts.append(Text("\nLoading the full job…", style="italic dim"))
+        self.update(RichGroup(*parts))
 
 
 SETTING_ORDER = (

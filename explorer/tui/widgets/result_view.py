@@ -31,6 +31,7 @@ from explorer.tui.widgets.json_lines import (
     scalar_text,
     summary,
 )
+from explorer.tui.widgets.rendered_lines import SteadyScrollbars
 
 __all__ = ["Annotation", "ResultView"]
 
@@ -47,7 +48,7 @@ def _indent(depth: int, width: int) -> str:
     return f"{depth}› ".rjust(width // 2)
 
 
-class ResultView(ScrollView, can_focus=True):
+class ResultView(SteadyScrollbars, ScrollView, can_focus=True):
     """A JSON tree like jless/fx: ``▸``/``▾`` containers, coloured leaves, confidence on the right.
 
     Marks beside a value: ``!`` a schema problem, ``?`` flagged low confidence; then the
@@ -313,12 +314,10 @@ class ResultView(ScrollView, can_focus=True):
         assert self._index is not None
         info = self._index.locate(line)
         text = Text(no_wrap=True, end="", style=base)
-        text.append(_indent(info.depth, width))
-        if info.is_container:
-            glyph = "▾ " if info.expanded else "▸ "
-            text.append(glyph, style=Style(meta={"toggle": True}))
-        else:
-            text.append("  ")
+        # Indent and glyph in one run of the base style: a clicked glyph is found by its
+        # column (_on_click), and fewer style runs mean fewer bytes to the terminal per line.
+        glyph = ("▾ " if info.expanded else "▸ ") if info.is_container else "  "
+        text.append(_indent(info.depth, width) + glyph)
         text.append(self._label_of(info, width), style=self._style("key"))
         text.append(": ")
         if info.is_container:

@@ -31,6 +31,7 @@ from explorer.tui.widgets.json_lines import (
     confidence_bucket,
     scalar_text,
 )
+from explorer.tui.widgets.rendered_lines import SteadyScrollbars
 
 __all__ = ["RowTable"]
 
@@ -91,7 +92,7 @@ def cell_text(value: Any, max_len: int) -> tuple[str, str]:
     return text, kind
 
 
-class RowTable(ScrollView, can_focus=True):
+class RowTable(SteadyScrollbars, ScrollView, can_focus=True):
     """A table of row objects: one column per key, a row-number gutter, a fixed header.
 
     A cell flagged by the annotations gets a mark after its text: ``!`` a schema problem,

@@ -123,6 +123,9 @@ class ExplorerApp(App[int]):
         self._shown_job: ExtractJob | None = None
         #: pane (tab id) -> the job id it shows; hidden panes catch up when they are shown
         self._pane_shows: dict[str, str] = {}
+        self._status_texts: dict[str, Text] = {}
+        self._fields_content: Analysis | str | None = None
+        self._highlighted: str | None = None
         #: Analyses of the last few jobs shown (field rows are big; keep few).
         self.analyses: dict[str, Analysis] = {}
         #: Jobs marked for a diff (at most two, oldest first).
@@ -279,8 +282,18 @@ class ExplorerApp(App[int]):
             right.append(f"{len(self.store.jobs)} jobs", style="dim")
             if self.source.problems:
                 right.append(f", {len(self.source.problems)} unreadable", style="red")
-        self.query_one("#status-left", Static).update(left)
-        self.query_one("#status-right", Static).update(right)
+        self._set_status("#status-left", left)
+        self._set_status("#status-right", right)
+
+    def _set_status(self, selector: str, text: Text) -> None:
+        """Update a status-line cell only when its text changed; a layout pass only when its
+        width did (the left cell is 1fr, the right one as wide as its text)."""
+        old = self._status_texts.get(selector)
+        if old == text:
+            return
+        self._status_texts[selector] = text
+        resized = selector == "#status-right" and (old is None or old.cell_len != text.cell_len)
+        self.query_one(selector, Static).update(text, layout=resized)
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -373,7 +386,17 @@ class ExplorerApp(App[int]):
 
     @on(JobTree.JobHighlighted)
     def on_job_highlighted(self, message: JobTree.JobHighlighted) -> None:
-        self.open_job(message.job_id)
+        # The moved cursor is painted first, the job's panes a frame later: a key press shows
+        # at once however much the panes cost, and a held key opens only where it stops.
+        first = self._highlighted is None
+        self._highlighted = message.job_id
+        if first:
+            self.call_after_refresh(self._open_highlighted)
+
+    def _open_highlighted(self) -> None:
+        job_id, self._highlighted = self._highlighted, None
+        if job_id is not None:
+            self.open_job(job_id)
 
     def open_job(self, job_id: str) -> None:
         """Show a job in the panes: its summary at once, the full job when it arrives."""
@@ -482,18 +505,23 @@ class ExplorerApp(App[int]):
             self._pane_shows = {k: v for k, v in self._pane_shows.items() if v != job.id}
             self._fill_pane("configuration")
             self._fill_pane("results", keep_state=True)
-        self._fill_pane(self.query_one(TabbedContent).active)
         if analysis is not None:
-            self.query_one(FieldsPane).set_analysis(analysis)
+            self._set_fields(analysis)
         elif job.extract_result is None:
-            self.query_one(FieldsPane).show_message("No result: no fields.")
+            self._set_fields("No result: no fields.")
         elif is_large(job.to_json_dict()):
-            self.query_one(FieldsPane).show_message(
+            self._set_fields(
                 "A large result: press A to analyse every field (schema check, confidence)."
             )
         else:
-            self.query_one(FieldsPane).show_message("Analysing fields…")
+            self._set_fields("Analysing fields…")
             self.analyze_job(job)
+        self._fill_pane(self.query_one(TabbedContent).active)
+
+    def _set_fields(self, content: Analysis | str) -> None:
+        """What the Fields view shows for the job on screen: filled when it is visible."""
+        self._fields_content = content
+        self._pane_shows.pop("fields", None)
 
     def _fill_pane(self, tab: str, keep_state: bool = False) -> None:
         """Bring one pane up to the job on screen. Only the visible pane is filled as the cursor
@@ -502,7 +530,15 @@ class ExplorerApp(App[int]):
         job = self._shown_job
         if job is None or self._pane_shows.get(tab) == job.id:
             return
-        if tab == "configuration":
+        if tab == "fields":
+            content = self._fields_content
+            if content is None:
+                return
+            if isinstance(content, str):
+                self.query_one(FieldsPane).show_message(content)
+            else:
+                self.query_one(FieldsPane).set_analysis(content)
+        elif tab == "configuration":
             self.query_one(ConfigurationPane).show_job(job)
         elif tab == "results":
             pane = self.query_one(ResultsPane)
@@ -554,14 +590,16 @@ class ExplorerApp(App[int]):
             self.query_one(OverviewPane).show_job(job, health=Text(health_line(analysis)))
         if self._pane_shows.get("results") == analysis.job_id:
             self.query_one(ResultsPane).set_analysis(analysis)
-        self.query_one(FieldsPane).set_analysis(analysis)
+        self._set_fields(analysis)
+        self._fill_pane(self.query_one(TabbedContent).active)
 
     def action_analyze(self) -> None:
         job = self._target_job()
         if job is None or job.extract_result is None:
             self.notify("No result to analyse.", timeout=3)
             return
-        self.query_one(FieldsPane).show_message("Analysing every field…")
+        self._set_fields("Analysing every field…")
+        self._fill_pane(self.query_one(TabbedContent).active)
         self.notify("Analysing every field of a large result…", timeout=3)
         self.analyze_job(job)
 
@@ -793,7 +831,9 @@ class ExplorerApp(App[int]):
         job_id = job_id.strip()
         if not job_id:
             return
-        if not self.tree.select_job(job_id):
+        if self.tree.select_job(job_id):
+            self.open_job(job_id)  # at once, not only when the tree's cursor gets there
+        else:
             self.load_job(job_id, focus=True)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:

@@ -18,6 +18,7 @@ from explorer.core.files import FileProblem
 from explorer.core.present import clip, job_age, short_id, status_style
 from explorer.core.sanitize import safe_text
 from explorer.core.store import JobStore, ProjectJobs
+from explorer.tui.widgets.rendered_lines import SteadyScrollbars
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def job_label(job: ExtractJob, now: datetime, width: int = 46, marked: bool = Fa
     return text
 
 
-class JobTree(Tree[NodeData]):
+class JobTree(SteadyScrollbars, Tree[NodeData]):
     """The job tree on the left. Data lives in a :class:`JobStore`; this only draws it."""
 
     BINDINGS = [
@@ -347,9 +348,15 @@ class JobTree(Tree[NodeData]):
         while ancestor is not None:
             ancestor.expand()
             ancestor = ancestor.parent
-        self.call_after_refresh(self.move_cursor, node, animate=False)
-        self.call_after_refresh(self.scroll_to_node, node, animate=False)
+        # Once the tree has its lines; by id, since a refresh may rebuild the nodes meanwhile.
+        self.call_after_refresh(self._cursor_to_job, job_id)
         return True
+
+    def _cursor_to_job(self, job_id: str) -> None:
+        node = self._job_nodes.get(job_id)
+        if node is not None and self.selected_job_id == job_id:
+            self.move_cursor(node, animate=False)
+            self.scroll_to_node(node, animate=False)
 
     # -- events -----------------------------------------------------------------------------
 

@@ -154,16 +154,14 @@ class OverviewPane(RenderedLines):
             table.add_row("Parse tier", plain(config.parse_tier))
         table.add_row("Usage", usage_text(job))
         table.add_row("Result", Text(result_shape(job)))
-        if health is not None:
-            table.add_row("Health", health)
+        # Always there (a dash until the analysis arrives), like the loading line below:
+        # the Overview keeps its shape as the job fills in, so only changed lines repaint.
+        table.add_row("Health", health if health is not None else Text("—", style="dim"))
         if job.model_extra:
             names = ", ".join(sorted(job.model_extra))
             table.add_row("Other fields", Text(safe_text(names, 300), style="dim"))
-        parts: list[Any] = [table]
-        if loading:
-            # Below the table, so the lines above stay where they are when the job arrives
-            # (only changed lines are repainted).
-            parts.append(Text("\nLoading the full job…", style="italic dim"))
+        note = "Loading the full job…" if loading else ""
+        parts: list[Any] = [table, Text(f"\n{note}", style="italic dim")]
         self.update(RichGroup(*parts))
 
 

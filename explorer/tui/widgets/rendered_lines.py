@@ -102,15 +102,27 @@ class RenderedLines(SteadyScrollbars, ScrollView):
             for strip in Strip.from_lines(list(Segment.split_lines(segments)))
         ]
         old, self._lines = self._lines, new
-        if width != self._width or len(new) != len(old):
-            self._width = width
-            self.virtual_size = Size(width, len(new))
+        old_width, self._width = self._width, width
+        if len(new) != len(old) or width != old_width:
+            self._set_line_count(len(new))
+        if width != old_width:
             self.refresh()
             return
+        blank = None
         top, height = self.scroll_offset.y, self.size.height
-        for y in range(top, min(len(new), top + height)):
-            if new[y] != old[y]:
+        for y in range(top, top + height):
+            if (new[y] if y < len(new) else blank) != (old[y] if y < len(old) else blank):
                 self.refresh_lines(y)
+
+    def _set_line_count(self, count: int) -> None:
+        size = Size(self._width, count)
+        view = self.scrollable_content_region.height
+        if max(self.virtual_size.height, count) <= view:
+            # Fits before and after: no scrollbar appears or goes, so no layout pass is needed
+            # (a layout re-renders far more than the few lines that changed).
+            self.set_reactive(ScrollView.virtual_size, size)
+        else:
+            self.virtual_size = size
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y

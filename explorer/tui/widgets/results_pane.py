@@ -75,9 +75,13 @@ class ResultsPane(Vertical):
         (self.table if switcher.current == "row-table" else self.view).focus()
 
     def show_message(self, message: str) -> None:
-        self.query_one("#results-header", Static).update(Text(message, style="dim italic"))
+        self._set_header(Text(message, style="dim italic"))
         self.view.set_value(None, empty_message=message)
         self.meta_pane.clear("")
+
+    def _set_header(self, text: Text) -> None:
+        # One line, as wide as the pane whatever it says: no layout pass needed.
+        self.query_one("#results-header", Static).update(text, layout=False)
 
     def show_job(self, job: ExtractJob, *, keep_state: bool = False) -> None:
         """Show a job's result; ``keep_state`` keeps expansion and cursor (live refresh)."""
@@ -102,7 +106,7 @@ class ResultsPane(Vertical):
         header.append("   v: tree / table" if rows_like else "", style="dim")
         if has_meta:
             header.append("   confidence shown beside fields", style="dim")
-        self.query_one("#results-header", Static).update(header)
+        self._set_header(header)
         label = {"per_page": "page", "per_table_row": "row"}.get(target)
         if result is None:
             if job.status == "FAILED":

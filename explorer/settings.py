@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from explorer.api.client import DEFAULT_BASE_URL
+from explorer.api import DEFAULT_BASE_URL
 
 ENV_API_KEY = "LLAMA_CLOUD_API_KEY"
 #: The SDK also accepts this one; so do we.

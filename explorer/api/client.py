@@ -23,6 +23,7 @@ import httpx
 import orjson
 
 from explorer import __version__
+from explorer.api import DEFAULT_BASE_URL
 from explorer.api.errors import (
     ApiError,
     BadResponseError,
@@ -36,7 +37,6 @@ from explorer.api.retry import RetryPolicy, retry_after_seconds
 
 log = logging.getLogger("explorer.api")
 
-DEFAULT_BASE_URL = "https://api.cloud.llamaindex.ai"
 #: Everything a job can be expanded with; the explorer wants all of it for the panes.
 ALL_EXPANDS = ("configuration", "extract_metadata", "usage")
 #: The list endpoint's page size cap; ``job_ids`` batches are cut to it.

@@ -26,7 +26,7 @@ class JobSource(Protocol):
 
     async def projects(self) -> list[Project]: ...
 
-    async def page(self, project_id: str, token: str | None, page_size: int) -> JobPage: ...
+    async def page(self, project_id: str | None, token: str | None, page_size: int) -> JobPage: ...
 
     async def job(self, job_id: str) -> ExtractJob: ...
 
@@ -58,7 +58,7 @@ class ApiJobSource:
         # The default project first, the others as the API lists them.
         return sorted(projects, key=lambda p: not p.is_default)
 
-    async def page(self, project_id: str, token: str | None, page_size: int) -> JobPage:
+    async def page(self, project_id: str | None, token: str | None, page_size: int) -> JobPage:
         return await self.client.list_jobs(
             project_id=project_id, page_token=token, page_size=page_size
         )
@@ -111,7 +111,7 @@ class FileJobSource:
             for index, pid in enumerate(self._by_project)
         ]
 
-    async def page(self, project_id: str, token: str | None, page_size: int) -> JobPage:
+    async def page(self, project_id: str | None, token: str | None, page_size: int) -> JobPage:
         jobs = self._by_project.get(project_id, [])
         start = int(token) if token and token.isdigit() else 0
         end = start + page_size

@@ -25,6 +25,8 @@ class ProjectJobs:
     total: int | None = None
     loaded: bool = False
     loading: bool = False
+    #: Jobs placed by id (add_job) before a page listed them: a page puts them in its order.
+    loose: set[str] = field(default_factory=set)
     error: str | None = None
 
     @property
@@ -106,6 +108,11 @@ class JobStore:
         self.loaded += len(jobs)
         for job in jobs:
             self.jobs[job.id] = job
+        placed = state.loose.intersection(job.id for job in jobs)
+        if placed:
+            # Placed by id earlier (a job opened before its page came): the page says where.
+            state.loose -= placed
+            state.job_ids = [job_id for job_id in state.job_ids if job_id not in placed]
         known = set(state.job_ids)
         if first and state.loaded:
             # A refresh of the first page: new jobs go on top, the rest keep their place.
@@ -126,6 +133,7 @@ class JobStore:
         state = self.projects.setdefault(pid, ProjectJobs(Project(id=pid)))
         if job.id in state.job_ids:
             return
+        state.loose.add(job.id)
         stamp = job.created_at
         for index, other_id in enumerate(state.job_ids):
             other = self.jobs.get(other_id)

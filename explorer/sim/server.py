@@ -52,6 +52,26 @@ class _QuietServer(uvicorn.Server):
                 loop.call_soon_threadsafe(wake.set)
 
 
+def _uvicorn_config(state: SimState) -> uvicorn.Config:
+    return uvicorn.Config(
+        create_app(state),
+        log_config=None,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        loop="asyncio",
+        http="h11",
+        ws="none",
+        timeout_graceful_shutdown=2,
+        timeout_keep_alive=30,
+    )
+
+
+def serve_socket(config: SimConfig, sock: socket.socket) -> None:
+    """Serve on an already listening socket until the process ends (explorer.sim.child)."""
+    _QuietServer(_uvicorn_config(SimState(config))).run(sockets=[sock])
+
+
 class SimServer:
     """Runs the simulator with uvicorn in a daemon thread on a loopback port."""
 
@@ -89,19 +109,7 @@ class SimServer:
             raise
         self.port = sock.getsockname()[1]
         self._sock = sock
-        config = uvicorn.Config(
-            create_app(self.state),
-            log_config=None,
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            loop="asyncio",
-            http="h11",
-            ws="none",
-            timeout_graceful_shutdown=2,
-            timeout_keep_alive=30,
-        )
-        self._server = _QuietServer(config)
+        self._server = _QuietServer(_uvicorn_config(self.state))
         self._thread = threading.Thread(
             target=self._server.run,
             kwargs={"sockets": [sock]},

@@ -20,7 +20,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
+from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from explorer.api.client import RetryEvent
 from explorer.api.errors import NotFoundError
@@ -52,11 +52,15 @@ from explorer.tui.screens.diff import DiffScreen
 from explorer.tui.screens.export import ExportScreen
 from explorer.tui.screens.help import HelpScreen
 from explorer.tui.widgets.fields_pane import FieldsPane
+from explorer.tui.widgets.footer import QuietFooter
 from explorer.tui.widgets.job_tree import JobTree
 from explorer.tui.widgets.panes import ConfigurationPane, OverviewPane
 from explorer.tui.widgets.results_pane import ResultsPane
 
 if TYPE_CHECKING:
+    import asyncio
+
+    from explorer.api.models import JobPage
     from explorer.core.analysis import Analysis
 
 TABS = ("overview", "configuration", "results", "fields")
@@ -126,6 +130,7 @@ class ExplorerApp(App[int]):
         self._status_texts: dict[str, Text] = {}
         self._fields_content: Analysis | str | None = None
         self._highlighted: str | None = None
+        self._page_ahead: asyncio.Future[JobPage] | None = None
         #: Analyses of the last few jobs shown (field rows are big; keep few).
         self.analyses: dict[str, Analysis] = {}
         #: Jobs marked for a diff (at most two, oldest first).
@@ -192,7 +197,7 @@ class ExplorerApp(App[int]):
         with Horizontal(id="status-bar"):
             yield Static("", id="status-left")
             yield Static("", id="status-right")
-        yield Footer()
+        yield QuietFooter()
 
     @property
     def shutting_down(self) -> bool:
@@ -299,13 +304,41 @@ class ExplorerApp(App[int]):
 
     @work(exclusive=True, group="projects", exit_on_error=False)
     async def load_projects(self) -> None:
+        import asyncio
+
+        # The default project's first page is asked for alongside the projects (a list call
+        # without a project lists the key's default project): the first tree shows one round
+        # trip sooner. load_page takes it when it gets to that page.
+        if self.source.live and self.default_project is None and self._page_ahead is None:
+            self._page_ahead = asyncio.ensure_future(
+                self.source.page(None, None, self.settings.page_size)
+            )
         try:
             projects = await self.source.projects()
         except Exception as exc:
+            self._drop_page_ahead()
             # The watcher owns the retry: the status line counts down, then tick() tries again.
             self.post_message(RefreshFailed(describe_error(exc), retry_after_of(exc)))
             return
         self.post_message(ProjectsLoaded(projects))
+
+    def _drop_page_ahead(self) -> None:
+        ahead, self._page_ahead = self._page_ahead, None
+        if ahead is not None:
+            ahead.cancel()
+
+    async def _take_page_ahead(self, project_id: str) -> JobPage | None:
+        """The page asked for ahead, if it is this project's first page (else None)."""
+        ahead, self._page_ahead = self._page_ahead, None
+        if ahead is None:
+            return None
+        try:
+            page = await ahead
+        except Exception:
+            return None  # asked again the usual way, which reports any error
+        if page.items and all(job.project_id in (None, project_id) for job in page.items):
+            return page
+        return None
 
     def on_projects_loaded(self, message: ProjectsLoaded) -> None:
         if self.shutting_down:
@@ -318,8 +351,13 @@ class ExplorerApp(App[int]):
         if self.default_project is None and message.projects:
             self.default_project = message.projects[0].id
         self.tree.set_projects(expand=self.default_project)
+        if self._shown_job is not None:
+            # Shown before the projects were known: now with its project's name.
+            self.query_one(OverviewPane).show_job(self._shown_job)
         if self.default_project:
             self.request_page(self.default_project)
+        else:
+            self._drop_page_ahead()
         self.schedule_tick(self.watcher.next_delay())
 
     def request_page(self, project_id: str, first: bool = False) -> None:
@@ -335,8 +373,12 @@ class ExplorerApp(App[int]):
 
     @work(group="pages", exit_on_error=False)
     async def load_page(self, project_id: str, token: str | None, first: bool) -> None:
+        page = None
+        if first and token is None and project_id == self.default_project:
+            page = await self._take_page_ahead(project_id)
         try:
-            page = await self.source.page(project_id, token, self.settings.page_size)
+            if page is None:
+                page = await self.source.page(project_id, token, self.settings.page_size)
         except Exception as exc:
             self.post_message(PageFailed(project_id, describe_error(exc), retry_after_of(exc)))
             return

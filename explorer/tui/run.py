@@ -7,11 +7,10 @@ from explorer.settings import Settings
 
 def run_app(settings: Settings, job_id: str | None = None, files: list[str] | None = None) -> int:
     """Run the explorer until the user quits; returns the exit status."""
-    from explorer.tui.app import ExplorerApp
-
     if files is not None:
         from explorer.core.files import load_paths
         from explorer.core.source import FileJobSource
+        from explorer.tui.app import ExplorerApp
 
         source = FileJobSource(load_paths(files))
         app = ExplorerApp(settings, source, job_id=job_id)
@@ -19,14 +18,19 @@ def run_app(settings: Settings, job_id: str | None = None, files: list[str] | No
         return 0
 
     from explorer.backend import start_backend
+
+    # The simulator (no key) starts first, in its own process: it boots on the other core
+    # while this one imports the app.
+    backend = start_backend(settings, separate_process=True)
     from explorer.core.source import ApiJobSource
 
-    backend = start_backend(settings)
     if settings.debug_log:
         from explorer.debuglog import start_debug_log
 
         start_debug_log(settings.debug_log, [backend.api_key, settings.api_key or ""])
     try:
+        from explorer.tui.app import ExplorerApp
+
         client = backend.client(settings)
         source = ApiJobSource(client)
         app = ExplorerApp(

@@ -9,11 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from explorer.api.models import ExtractJob
 from explorer.core.diff import DiffSummary, FieldChange, diff_summary
 from explorer.core.present import clip, short_id
+from explorer.tui.widgets.footer import QuietFooter
 from explorer.tui.widgets.result_view import Annotation
 from explorer.tui.widgets.row_table import RowTable
 
@@ -46,7 +47,7 @@ class DiffScreen(Screen[None]):
             yield Static(id="diff-title")
             yield Static(id="diff-summary")
             yield RowTable(id="diff-table")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         title = Text()

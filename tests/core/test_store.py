@@ -1,0 +1,37 @@
+"""The job store: pages and jobs opened by id end up in the API's order."""
+
+from __future__ import annotations
+
+from explorer.api.models import ExtractJob
+from explorer.core.store import JobStore
+
+
+def job(job_id: str, minute: int) -> ExtractJob:
+    stamp = f"2026-11-01T10:{minute:02d}:00Z"
+    return ExtractJob.from_json(
+        {
+            "id": job_id,
+            "project_id": "prj-1",
+            "status": "COMPLETED",
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
+    )
+
+
+def test_a_job_opened_by_id_before_its_page_takes_the_page_position() -> None:
+    store = JobStore()
+    newest, middle, oldest = job("ext-c", 30), job("ext-b", 20), job("ext-a", 10)
+    store.add_job(middle)  # `extract-explorer ext-b`: fetched before the first page came
+    assert store.projects["prj-1"].job_ids == ["ext-b"]
+    store.add_page("prj-1", [newest, middle, oldest], None, 3, first=True)
+    assert store.projects["prj-1"].job_ids == ["ext-c", "ext-b", "ext-a"]
+
+
+def test_a_job_opened_by_id_beyond_the_loaded_pages_keeps_its_place_until_listed() -> None:
+    store = JobStore()
+    store.add_page("prj-1", [job("ext-d", 40), job("ext-c", 30)], "next", 4, first=True)
+    store.add_job(job("ext-a", 10))  # older than everything loaded so far
+    assert store.projects["prj-1"].job_ids == ["ext-d", "ext-c", "ext-a"]
+    store.add_page("prj-1", [job("ext-b", 20), job("ext-a", 10)], None, 4, first=False)
+    assert store.projects["prj-1"].job_ids == ["ext-d", "ext-c", "ext-b", "ext-a"]

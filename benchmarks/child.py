@@ -33,6 +33,9 @@ def child_env() -> dict[str, str]:
     env.update({"TERM": "xterm-256color", "COLORTERM": "truecolor", "PYTHONPATH": str(ROOT)})
     for name in ("NO_COLOR", "TEXTUAL", "TEXTUAL_COLOR_SYSTEM", "LLAMA_CLOUD_API_KEY"):
         env.pop(name, None)
+    # Python caches compiled modules (__pycache__) after the first run, as on a user's machine;
+    # an environment that forbids it would make every start compile the package again.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.pop("LLAMA_PARSE_API_KEY", None)
     return env
 

@@ -5,12 +5,16 @@ The TUI talks only to a :class:`JobSource`; it never sees HTTP.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from explorer.api.client import ALL_EXPANDS, ExtractClient
 from explorer.api.models import ExtractJob, JobPage, Project
 from explorer.core.files import FileProblem, LoadedFiles
+
+if TYPE_CHECKING:
+    from explorer.core.prefetch import Prefetch
 
 #: Name of the pseudo-project holding offline jobs that carry no project id.
 FILES_PROJECT = "files"
@@ -44,14 +48,44 @@ class ApiJobSource:
 
     live = True
 
-    def __init__(self, client: ExtractClient, *, refresh_retries: int = 1) -> None:
+    def __init__(
+        self, client: ExtractClient, *, refresh_retries: int = 1, prefetch: Prefetch | None = None
+    ) -> None:
         self.client = client
         self.problems: list[FileProblem] = []
         # Refreshes come round again on their own: keep their retries few (no retry storm).
         self.refresh_retries = refresh_retries
+        #: The projects and first page fetched while the app started (used once each).
+        self.prefetch = prefetch
+        self._prefetched: asyncio.Future[tuple[list[Project], JobPage] | None] | None = None
+        self._used: set[str] = set()
+
+    async def _from_prefetch(self, what: str) -> tuple[list[Project], JobPage] | None:
+        if self.prefetch is None or what in self._used:
+            return None
+        self._used.add(what)
+        if self._prefetched is None:
+            loop = asyncio.get_running_loop()
+            self._prefetched = loop.run_in_executor(None, self.prefetch.take, 15.0)
+        return await self._prefetched
+
+    def take_prefetched(self) -> tuple[list[Project], JobPage | None] | None:
+        """The prefetched projects and first page if they are already in (never waits)."""
+        if self.prefetch is None or self._used or self._prefetched is not None:
+            return None
+        got = self.prefetch.take(0)
+        if got is None:
+            return None
+        self._used.update(("projects", "page"))
+        page = got[1] if got[1].items else None
+        return self._choose(got[0]), page
 
     async def projects(self) -> list[Project]:
-        projects = await self.client.list_projects()
+        got = await self._from_prefetch("projects")
+        projects = got[0] if got is not None else await self.client.list_projects()
+        return self._choose(projects)
+
+    def _choose(self, projects: list[Project]) -> list[Project]:
         if self.client.project_id:
             chosen = [p for p in projects if p.id == self.client.project_id]
             return chosen or [Project(id=self.client.project_id, is_default=True)]
@@ -59,6 +93,11 @@ class ApiJobSource:
         return sorted(projects, key=lambda p: not p.is_default)
 
     async def page(self, project_id: str | None, token: str | None, page_size: int) -> JobPage:
+        if project_id is None and token is None:
+            # The default project's first page: the prefetch asked exactly that.
+            got = await self._from_prefetch("page")
+            if got is not None and self.prefetch and page_size == self.prefetch.page_size:
+                return got[1]
         return await self.client.list_jobs(
             project_id=project_id, page_token=token, page_size=page_size
         )

@@ -131,6 +131,8 @@ class ExplorerApp(App[int]):
         self._fields_content: Analysis | str | None = None
         self._highlighted: str | None = None
         self._page_ahead: asyncio.Future[JobPage] | None = None
+        #: The default project's first page when it came with the projects (prefetched).
+        self._ready_page: JobPage | None = None
         #: Analyses of the last few jobs shown (field rows are big; keep few).
         self.analyses: dict[str, Analysis] = {}
         #: Jobs marked for a diff (at most two, oldest first).
@@ -233,7 +235,14 @@ class ExplorerApp(App[int]):
         self.tree.focus()
         self.tree.show_problems(self.source.problems)
         self.watcher.started()
-        self.load_projects()
+        take = getattr(self.source, "take_prefetched", None)
+        early = take() if take is not None else None
+        if early is not None:
+            # Fetched while the app was starting: the first frame shows the jobs.
+            projects, self._ready_page = early
+            self.on_projects_loaded(ProjectsLoaded(projects))
+        else:
+            self.load_projects()
         if self.start_job_id:
             self.load_job(self.start_job_id, focus=True)
         self.set_interval(1.0, self.update_status)
@@ -354,7 +363,17 @@ class ExplorerApp(App[int]):
         if self._shown_job is not None:
             # Shown before the projects were known: now with its project's name.
             self.query_one(OverviewPane).show_job(self._shown_job)
-        if self.default_project:
+        ready, self._ready_page = self._ready_page, None
+        state = self.store.projects.get(self.default_project or "")
+        if (
+            ready is not None
+            and state is not None
+            and not state.loaded
+            and all(job.project_id in (None, state.project.id) for job in ready.items)
+        ):
+            state.loading = True
+            self.on_page_loaded(PageLoaded(state.project.id, ready, True))
+        elif self.default_project:
             self.request_page(self.default_project)
         else:
             self._drop_page_ahead()

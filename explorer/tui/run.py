@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from explorer.settings import Settings
+
+if TYPE_CHECKING:
+    from explorer.api.client import ExtractClient
+    from explorer.backend import Backend
+    from explorer.tui.app import ExplorerApp
 
 
 def run_app(settings: Settings, job_id: str | None = None, files: list[str] | None = None) -> int:
@@ -17,30 +24,47 @@ def run_app(settings: Settings, job_id: str | None = None, files: list[str] | No
         app.run()
         return 0
 
+    app, backend = build_api_app(settings, job_id)
+    try:
+        app.run()
+    finally:
+        backend.stop()
+    return 0
+
+
+def build_api_app(settings: Settings, job_id: str | None = None) -> tuple[ExplorerApp, Backend]:
+    """The app on the API (or, with no key, the embedded simulator), started in the order that
+    paints the first tree soonest; the caller runs the app, then stops the backend."""
     from explorer.backend import start_backend
 
-    # The simulator (no key) starts first, in its own process: it boots on the other core
-    # while this one imports the app.
+    # The simulator (no key) first, in its own process: it boots on the other core while
+    # this one imports the app. Then the first requests, in a thread, for the same reason.
     backend = start_backend(settings, separate_process=True)
-    from explorer.core.source import ApiJobSource
-
     if settings.debug_log:
         from explorer.debuglog import start_debug_log
 
         start_debug_log(settings.debug_log, [backend.api_key, settings.api_key or ""])
     try:
+        from explorer.core.prefetch import Prefetch
+
+        def quick_client() -> ExtractClient:
+            from explorer.api.retry import RetryPolicy
+
+            return backend.client(settings, retry=RetryPolicy(max_retries=0))
+
+        prefetch = Prefetch(quick_client, settings.page_size)
+        from explorer.core.source import ApiJobSource
         from explorer.tui.app import ExplorerApp
 
         client = backend.client(settings)
-        source = ApiJobSource(client)
         app = ExplorerApp(
             settings,
-            source,
+            ApiJobSource(client, prefetch=prefetch),
             job_id=job_id,
             demo_url=backend.base_url if backend.demo else None,
             on_close=client.aclose,
         )
-        app.run()
-    finally:
+    except BaseException:
         backend.stop()
-    return 0
+        raise
+    return app, backend

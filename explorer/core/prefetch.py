@@ -1,0 +1,51 @@
+"""The first data the explorer shows, fetched while the app is still starting.
+
+Importing Textual and building the screen takes a few hundred milliseconds of one core; the
+projects and the first page of jobs are network round trips. :class:`Prefetch` starts both
+requests in a thread as soon as the connection target is known, so they travel while the app
+imports, and the first tree needs no round trip of its own. It retries nothing and reports
+nothing: on any failure the app makes the same requests itself, which show their errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from explorer.api.client import ExtractClient
+    from explorer.api.models import JobPage, Project
+
+
+class Prefetch:
+    """``GET /projects`` and the default project's first page, in a background thread."""
+
+    def __init__(self, make_client: Callable[[], ExtractClient], page_size: int) -> None:
+        self.page_size = page_size
+        self._make_client = make_client
+        self._result: tuple[list[Project], JobPage] | None = None
+        self._thread = threading.Thread(target=self._run, name="prefetch", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        async def fetch() -> tuple[list[Project], JobPage]:
+            async with self._make_client() as client:
+                projects, page = await asyncio.gather(
+                    client.list_projects(), client.list_jobs(page_size=self.page_size)
+                )
+                return projects, page
+
+        try:
+            self._result = asyncio.run(fetch())
+        except Exception:
+            self._result = None  # the app asks again and reports what went wrong
+
+    def take(self, timeout: float) -> tuple[list[Project], JobPage] | None:
+        """The results (once; None if they failed or are not in within ``timeout`` s)."""
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            return None
+        result, self._result = self._result, None
+        return result

@@ -49,6 +49,13 @@ class HeapSettler:
         self._last_input = clock()
         self._last_settle = clock()
 
+    def started(self) -> None:
+        """The app is up: what start-up built stays, out of the collector's way; and the
+        collector runs again if start-up paused it."""
+        gc.freeze()
+        self.freezes += 1
+        gc.enable()
+
     def input_seen(self) -> None:
         """The user pressed a key or used the mouse: not a moment to pause."""
         self._last_input = self.clock()

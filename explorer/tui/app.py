@@ -250,6 +250,7 @@ class ExplorerApp(App[int]):
         self.set_interval(0.5, self.heap.tick)
         self.update_status()
         self.on_resize()
+        self.call_after_refresh(self.heap.started)
 
     def on_resize(self, event: object = None) -> None:
         # At 80x24 (SSH) the tree and panes still fit side by side, narrower.
@@ -360,9 +361,14 @@ class ExplorerApp(App[int]):
         if self.default_project is None and message.projects:
             self.default_project = message.projects[0].id
         self.tree.set_projects(expand=self.default_project)
-        if self._shown_job is not None:
+        shown = self._shown_job
+        if shown is not None:
             # Shown before the projects were known: now with its project's name.
-            self.query_one(OverviewPane).show_job(self._shown_job)
+            from explorer.core.analysis import health_line
+
+            analysis = self.analyses.get(shown.id)
+            health = Text(health_line(analysis)) if analysis is not None else None
+            self.query_one(OverviewPane).show_job(shown, health=health)
         ready, self._ready_page = self._ready_page, None
         state = self.store.projects.get(self.default_project or "")
         if (

@@ -35,8 +35,14 @@ def run_app(settings: Settings, job_id: str | None = None, files: list[str] | No
 def build_api_app(settings: Settings, job_id: str | None = None) -> tuple[ExplorerApp, Backend]:
     """The app on the API (or, with no key, the embedded simulator), started in the order that
     paints the first tree soonest; the caller runs the app, then stops the backend."""
+    import gc
+
     from explorer.backend import start_backend
 
+    # Start-up allocates many objects that live as long as the app (modules, classes, styles)
+    # and little garbage: no collector passes over them while starting (the app re-enables it
+    # once its first frame is up, freezing what start-up built out of later passes).
+    gc.disable()
     # The simulator (no key) first, in its own process: it boots on the other core while
     # this one imports the app. Then the first requests, in a thread, for the same reason.
     backend = start_backend(settings, separate_process=True)
@@ -65,6 +71,7 @@ def build_api_app(settings: Settings, job_id: str | None = None) -> tuple[Explor
             on_close=client.aclose,
         )
     except BaseException:
+        gc.enable()
         backend.stop()
         raise
     return app, backend

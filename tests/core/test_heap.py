@@ -68,3 +68,13 @@ def test_release_gives_frozen_objects_back_to_the_collector() -> None:
     assert gc.get_freeze_count() > 0
     heap.release()
     assert gc.get_freeze_count() == 0
+
+
+def test_started_turns_the_collector_back_on_and_freezes_what_start_up_built() -> None:
+    heap = HeapSettler(lambda: 0)
+    gc.disable()  # as extract-explorer's start-up does
+    try:
+        heap.started()
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc.enable()

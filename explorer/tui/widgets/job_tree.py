@@ -315,7 +315,10 @@ class JobTree(SteadyScrollbars, Tree[NodeData]):
         for job_id, node in self._job_nodes.items():
             job = self.store.jobs.get(job_id)
             if job is not None and node.parent is not None and node.parent.is_expanded:
-                node.set_label(job_label(job, now, self.label_width, job.id in self.marked))
+                label = job_label(job, now, self.label_width, job.id in self.marked)
+                # "2d" stays "2d" for a day: relabel (and re-measure the tree) only what moved
+                if label != node.label:
+                    node.set_label(label)
 
     def shows(self, job_id: str) -> bool:
         """Whether the job has a line in the tree now (loaded, not filtered out, in its chunk)."""

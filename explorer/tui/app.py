@@ -469,6 +469,8 @@ class ExplorerApp(App[int]):
         """Show a job in the panes: its summary at once, the full job when it arrives."""
         if self.shutting_down:
             return
+        # A highlight still waiting to open (the cursor passing by) is older than this.
+        self._highlighted = None
         if job_id == self.current_job_id and job_id in self.store.details:
             return
         self.current_job_id = job_id
@@ -486,6 +488,7 @@ class ExplorerApp(App[int]):
         """Fetch the full job. Cursor moves replace each other's fetches; a "go to job" (focus)
         has its own lane so a passing cursor cannot cancel it."""
         if focus:
+            self._highlighted = None  # this choice is newer than any pending highlight
             self.current_job_id = job_id
             self._fetch_focused(job_id)
         else:

@@ -127,7 +127,7 @@ def start_backend(settings: Settings, *, separate_process: bool = False) -> Back
                 job_seconds=settings.sim_job_seconds,
                 api_key=key,
             )
-        except OSError:
+        except (OSError, ValueError):  # no fork/pass_fds here: the thread will do
             pass
         else:
             return Backend(base_url=child.url, api_key=key, sim=child)

@@ -155,6 +155,7 @@ class JobStore:
         self.jobs.pop(job_id, None)
         self.details.pop(job_id, None)
         for state in self.projects.values():
+            state.loose.discard(job_id)
             if job_id in state.job_ids:
                 state.job_ids.remove(job_id)
                 if state.total:

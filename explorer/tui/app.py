@@ -130,6 +130,7 @@ class ExplorerApp(App[int]):
         self._status_texts: dict[str, Text] = {}
         self._fields_content: Analysis | str | None = None
         self._highlighted: str | None = None
+        self._highlight_tree: JobTree | None = None
         self._page_ahead: asyncio.Future[JobPage] | None = None
         #: The default project's first page when it came with the projects (prefetched).
         self._ready_page: JobPage | None = None
@@ -455,6 +456,9 @@ class ExplorerApp(App[int]):
     def on_job_highlighted(self, message: JobTree.JobHighlighted) -> None:
         # The moved cursor is painted first, the job's panes a frame later: a key press shows
         # at once however much the panes cost, and a held key opens only where it stops.
+        if message.job_id != message.tree.selected_job_id:
+            return  # queued before a newer choice (go to job) moved the selection on
+        self._highlight_tree = message.tree
         first = self._highlighted is None
         self._highlighted = message.job_id
         if first:
@@ -462,7 +466,8 @@ class ExplorerApp(App[int]):
 
     def _open_highlighted(self) -> None:
         job_id, self._highlighted = self._highlighted, None
-        if job_id is not None:
+        tree = self._highlight_tree
+        if job_id is not None and tree is not None and job_id == tree.selected_job_id:
             self.open_job(job_id)
 
     def open_job(self, job_id: str) -> None:

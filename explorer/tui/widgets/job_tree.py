@@ -106,9 +106,11 @@ class JobTree(SteadyScrollbars, Tree[NodeData]):
     class JobHighlighted(Message):
         """The cursor is on a job."""
 
-        def __init__(self, job_id: str) -> None:
+        def __init__(self, job_id: str, tree: JobTree) -> None:
             super().__init__()
             self.job_id = job_id
+            #: The tree it came from (whose selection may have moved on since).
+            self.tree = tree
 
     def __init__(self, store: JobStore, now: Callable[[], datetime], **kw) -> None:
         super().__init__("jobs", **kw)
@@ -407,7 +409,7 @@ class JobTree(SteadyScrollbars, Tree[NodeData]):
             return
         if isinstance(data, JobNode):
             self.selected_job_id = data.job_id
-            self.post_message(self.JobHighlighted(data.job_id))
+            self.post_message(self.JobHighlighted(data.job_id, self))
         elif isinstance(data, MoreNode):
             self.post_message(self.LoadMore(data.project_id))
 

@@ -20,6 +20,11 @@ if TYPE_CHECKING:
 FILES_PROJECT = "files"
 
 
+def is_page_of(page: JobPage, project_id: str) -> bool:
+    """Whether a page listed without a project (the key's default one) is this project's."""
+    return bool(page.items) and all(job.project_id in (None, project_id) for job in page.items)
+
+
 class JobSource(Protocol):
     """What the explorer needs to browse jobs."""
 
@@ -30,7 +35,7 @@ class JobSource(Protocol):
 
     async def projects(self) -> list[Project]: ...
 
-    async def page(self, project_id: str | None, token: str | None, page_size: int) -> JobPage: ...
+    async def page(self, project_id: str, token: str | None, page_size: int) -> JobPage: ...
 
     async def job(self, job_id: str) -> ExtractJob: ...
 
@@ -55,35 +60,28 @@ class ApiJobSource:
         self.problems: list[FileProblem] = []
         # Refreshes come round again on their own: keep their retries few (no retry storm).
         self.refresh_retries = refresh_retries
-        #: The projects and first page fetched while the app started (used once each).
+        #: The projects and first page fetched while the app started (taken once).
         self.prefetch = prefetch
-        self._prefetched: asyncio.Future[tuple[list[Project], JobPage] | None] | None = None
-        self._used: set[str] = set()
-
-    async def _from_prefetch(self, what: str) -> tuple[list[Project], JobPage] | None:
-        if self.prefetch is None or what in self._used:
-            return None
-        self._used.add(what)
-        if self._prefetched is None:
-            loop = asyncio.get_running_loop()
-            self._prefetched = loop.run_in_executor(None, self.prefetch.take, 15.0)
-        return await self._prefetched
+        self._early_page: JobPage | None = None
 
     def take_prefetched(self) -> tuple[list[Project], JobPage | None] | None:
         """The prefetched projects and first page if they are already in (never waits)."""
-        if self.prefetch is None or self._used or self._prefetched is not None:
-            return None
-        got = self.prefetch.take(0)
+        got = self.prefetch.take(0) if self.prefetch is not None else None
         if got is None:
             return None
-        self._used.update(("projects", "page"))
-        page = got[1] if got[1].items else None
-        return self._choose(got[0]), page
+        self.prefetch = None
+        projects, page = got
+        return self._choose(projects), page
 
     async def projects(self) -> list[Project]:
-        got = await self._from_prefetch("projects")
-        projects = got[0] if got is not None else await self.client.list_projects()
-        return self._choose(projects)
+        prefetch, self.prefetch = self.prefetch, None
+        if prefetch is not None:
+            # Not in when the app mounted: wait for it (off the event loop), once.
+            got = await asyncio.get_running_loop().run_in_executor(None, prefetch.take, 15.0)
+            if got is not None:
+                projects, self._early_page = got
+                return self._choose(projects)
+        return self._choose(await self.client.list_projects())
 
     def _choose(self, projects: list[Project]) -> list[Project]:
         if self.client.project_id:
@@ -92,12 +90,10 @@ class ApiJobSource:
         # The default project first, the others as the API lists them.
         return sorted(projects, key=lambda p: not p.is_default)
 
-    async def page(self, project_id: str | None, token: str | None, page_size: int) -> JobPage:
-        if project_id is None and token is None:
-            # The default project's first page: the prefetch asked exactly that.
-            got = await self._from_prefetch("page")
-            if got is not None and self.prefetch and page_size == self.prefetch.page_size:
-                return got[1]
+    async def page(self, project_id: str, token: str | None, page_size: int) -> JobPage:
+        early, self._early_page = self._early_page, None
+        if early is not None and token is None and is_page_of(early, project_id):
+            return early  # the default project's first page, prefetched
         return await self.client.list_jobs(
             project_id=project_id, page_token=token, page_size=page_size
         )
@@ -150,7 +146,7 @@ class FileJobSource:
             for index, pid in enumerate(self._by_project)
         ]
 
-    async def page(self, project_id: str | None, token: str | None, page_size: int) -> JobPage:
+    async def page(self, project_id: str, token: str | None, page_size: int) -> JobPage:
         jobs = self._by_project.get(project_id, [])
         start = int(token) if token and token.isdigit() else 0
         end = start + page_size

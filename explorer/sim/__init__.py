@@ -1,7 +1,7 @@
 """An in-process, LlamaCloud-compatible server for Extract v2: the explorer's default backend
 and its test bed.
 
-Written from the API reference (`api-notes.md`), never from `explorer.api`: it emits plain JSON
+Written from the API reference (`api-notes.md`), never from the client's models: it emits plain JSON
 dicts, so a wrong field name on either side shows up as a mismatch. It never imports textual.
 
 Quick start::

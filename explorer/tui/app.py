@@ -29,7 +29,7 @@ from explorer.core.heap import HeapSettler
 from explorer.core.jsonpath import format_path
 from explorer.core.present import clip, humanize_duration, short_id
 from explorer.core.sanitize import safe_text
-from explorer.core.source import JobSource
+from explorer.core.source import JobSource, is_page_of
 from explorer.core.store import GROUPINGS, JobStore
 from explorer.core.watcher import RefreshWatcher, WatchPlan
 from explorer.settings import Settings
@@ -58,8 +58,6 @@ from explorer.tui.widgets.panes import ConfigurationPane, OverviewPane
 from explorer.tui.widgets.results_pane import ResultsPane
 
 if TYPE_CHECKING:
-    import asyncio
-
     from explorer.api.models import JobPage
     from explorer.core.analysis import Analysis
 
@@ -123,15 +121,13 @@ class ExplorerApp(App[int]):
         )
         self.current_job_id: str | None = None
         #: The job whose full data the panes show now.
-        self.shown_job_id: str | None = None
         self._shown_job: ExtractJob | None = None
         #: pane (tab id) -> the job id it shows; hidden panes catch up when they are shown
         self._pane_shows: dict[str, str] = {}
         self._status_texts: dict[str, Text] = {}
         self._fields_content: Analysis | str | None = None
-        self._highlighted: str | None = None
-        self._highlight_tree: JobTree | None = None
-        self._page_ahead: asyncio.Future[JobPage] | None = None
+        #: The cursor's latest job, opened a frame after the cursor is painted.
+        self._highlighted: JobTree.JobHighlighted | None = None
         #: The default project's first page when it came with the projects (prefetched).
         self._ready_page: JobPage | None = None
         #: Analyses of the last few jobs shown (field rows are big; keep few).
@@ -206,6 +202,11 @@ class ExplorerApp(App[int]):
     def shutting_down(self) -> bool:
         """Timers and late messages can fire while the app exits: they must do nothing then."""
         return not self.is_running or not self.screen_stack
+
+    @property
+    def shown_job_id(self) -> str | None:
+        """The job whose full data the panes show now."""
+        return self._shown_job.id if self._shown_job is not None else None
 
     @property
     def tree(self) -> JobTree:
@@ -315,41 +316,13 @@ class ExplorerApp(App[int]):
 
     @work(exclusive=True, group="projects", exit_on_error=False)
     async def load_projects(self) -> None:
-        import asyncio
-
-        # The default project's first page is asked for alongside the projects (a list call
-        # without a project lists the key's default project): the first tree shows one round
-        # trip sooner. load_page takes it when it gets to that page.
-        if self.source.live and self.default_project is None and self._page_ahead is None:
-            self._page_ahead = asyncio.ensure_future(
-                self.source.page(None, None, self.settings.page_size)
-            )
         try:
             projects = await self.source.projects()
         except Exception as exc:
-            self._drop_page_ahead()
             # The watcher owns the retry: the status line counts down, then tick() tries again.
             self.post_message(RefreshFailed(describe_error(exc), retry_after_of(exc)))
             return
         self.post_message(ProjectsLoaded(projects))
-
-    def _drop_page_ahead(self) -> None:
-        ahead, self._page_ahead = self._page_ahead, None
-        if ahead is not None:
-            ahead.cancel()
-
-    async def _take_page_ahead(self, project_id: str) -> JobPage | None:
-        """The page asked for ahead, if it is this project's first page (else None)."""
-        ahead, self._page_ahead = self._page_ahead, None
-        if ahead is None:
-            return None
-        try:
-            page = await ahead
-        except Exception:
-            return None  # asked again the usual way, which reports any error
-        if page.items and all(job.project_id in (None, project_id) for job in page.items):
-            return page
-        return None
 
     def on_projects_loaded(self, message: ProjectsLoaded) -> None:
         if self.shutting_down:
@@ -372,18 +345,12 @@ class ExplorerApp(App[int]):
             self.query_one(OverviewPane).show_job(shown, health=health)
         ready, self._ready_page = self._ready_page, None
         state = self.store.projects.get(self.default_project or "")
-        if (
-            ready is not None
-            and state is not None
-            and not state.loaded
-            and all(job.project_id in (None, state.project.id) for job in ready.items)
-        ):
+        if ready and state and not state.loaded and is_page_of(ready, state.project.id):
+            # Prefetched while the app started: on screen in this frame, no request.
             state.loading = True
             self.on_page_loaded(PageLoaded(state.project.id, ready, True))
         elif self.default_project:
             self.request_page(self.default_project)
-        else:
-            self._drop_page_ahead()
         self.schedule_tick(self.watcher.next_delay())
 
     def request_page(self, project_id: str, first: bool = False) -> None:
@@ -399,12 +366,8 @@ class ExplorerApp(App[int]):
 
     @work(group="pages", exit_on_error=False)
     async def load_page(self, project_id: str, token: str | None, first: bool) -> None:
-        page = None
-        if first and token is None and project_id == self.default_project:
-            page = await self._take_page_ahead(project_id)
         try:
-            if page is None:
-                page = await self.source.page(project_id, token, self.settings.page_size)
+            page = await self.source.page(project_id, token, self.settings.page_size)
         except Exception as exc:
             self.post_message(PageFailed(project_id, describe_error(exc), retry_after_of(exc)))
             return
@@ -456,19 +419,16 @@ class ExplorerApp(App[int]):
     def on_job_highlighted(self, message: JobTree.JobHighlighted) -> None:
         # The moved cursor is painted first, the job's panes a frame later: a key press shows
         # at once however much the panes cost, and a held key opens only where it stops.
-        if message.job_id != message.tree.selected_job_id:
-            return  # queued before a newer choice (go to job) moved the selection on
-        self._highlight_tree = message.tree
         first = self._highlighted is None
-        self._highlighted = message.job_id
+        self._highlighted = message
         if first:
             self.call_after_refresh(self._open_highlighted)
 
     def _open_highlighted(self) -> None:
-        job_id, self._highlighted = self._highlighted, None
-        tree = self._highlight_tree
-        if job_id is not None and tree is not None and job_id == tree.selected_job_id:
-            self.open_job(job_id)
+        message, self._highlighted = self._highlighted, None
+        # Only if the tree still has it selected: a "go to job" since then moved on.
+        if message is not None and message.job_id == message.tree.selected_job_id:
+            self.open_job(message.job_id)
 
     def open_job(self, job_id: str) -> None:
         """Show a job in the panes: its summary at once, the full job when it arrives."""
@@ -565,7 +525,6 @@ class ExplorerApp(App[int]):
         # Imported on first use: jsonschema is not needed for the first paint.
         from explorer.core.analysis import health_line, is_large
 
-        self.shown_job_id = job.id
         analysis = self.analyses.get(job.id)
         if keep_state:
             # The job changed under us (live refresh): its old analysis is stale.

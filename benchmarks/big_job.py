@@ -26,11 +26,11 @@ SIZE = (120, 40)
 def measure(args: dict[str, Any]) -> dict[str, Any]:
     """Child side: ``side`` is "app" (open + memory + keys) or "orjson" (parse only)."""
     if args["side"] == "orjson":
-        return _measure_orjson(args["url"], args["job_id"])
+        return _measure_orjson(args["url"], args["job_id"], args["project_id"])
     return asyncio.run(_measure_app(args))
 
 
-def _measure_orjson(url: str, job_id: str) -> dict[str, Any]:
+def _measure_orjson(url: str, job_id: str, project_id: str) -> dict[str, Any]:
     import gc
 
     import orjson
@@ -38,7 +38,7 @@ def _measure_orjson(url: str, job_id: str) -> dict[str, Any]:
     from benchmarks.appkit import memory_kb, reset_peak_memory
     from benchmarks.simhost import fetch_job_bytes
 
-    body = fetch_job_bytes(url, job_id)
+    body = fetch_job_bytes(url, job_id, project_id)
     reset_peak_memory()
     before = memory_kb()["VmRSS"]
     # The machine's limit is the parse itself: with the collector on, a fresh heap pays ~2x
@@ -131,7 +131,13 @@ def run(ctx: Context) -> list[Figure]:
 
     plan = ctx.plan
     big = ctx.big_job()
-    base = {"url": big.url, "job_id": big.job_id, "rows": big.rows, "keys": plan.key_presses}
+    base = {
+        "url": big.url,
+        "job_id": big.job_id,
+        "project_id": big.project_id,
+        "rows": big.rows,
+        "keys": plan.key_presses,
+    }
     apps, parses = [], []
     for _ in range(plan.big_runs):
         parses.append(run_child("big_job", {**base, "side": "orjson"}))

@@ -26,28 +26,28 @@ EXPANDS = [name for _, name in EXPAND_PARAMS]
 def measure(args: dict[str, Any]) -> dict[str, Any]:
     """Child side: one timed get of the job by ``side`` ("ours" or "sdk")."""
     fetch = _ours if args["side"] == "ours" else _sdk
-    return asyncio.run(fetch(args["url"], args["job_id"]))
+    return asyncio.run(fetch(args["url"], args["job_id"], args["project_id"]))
 
 
-async def _ours(url: str, job_id: str) -> dict[str, Any]:
+async def _ours(url: str, job_id: str, project_id: str) -> dict[str, Any]:
     from explorer.api.client import ExtractClient
 
     async with ExtractClient("bench-key", url) as client:
         start = time.perf_counter()
-        job = await client.get_job(job_id, expand=EXPANDS)
+        job = await client.get_job(job_id, expand=EXPANDS, project_id=project_id)
         elapsed = time.perf_counter() - start
         rows = len(job.extract_result or [])
         has_meta = job.extract_metadata is not None
     return {"seconds": elapsed, "rows": rows, "metadata": has_meta}
 
 
-async def _sdk(url: str, job_id: str) -> dict[str, Any]:
+async def _sdk(url: str, job_id: str, project_id: str) -> dict[str, Any]:
     from llama_cloud import AsyncLlamaCloud
 
     # no retries: a failure must show, not be retried into the timing
     async with AsyncLlamaCloud(api_key="bench-key", base_url=url, max_retries=0) as client:
         start = time.perf_counter()
-        job = await client.extract.get(job_id, expand=EXPANDS)
+        job = await client.extract.get(job_id, expand=EXPANDS, project_id=project_id)
         elapsed = time.perf_counter() - start
         rows = len(job.extract_result or [])
         has_meta = job.extract_metadata is not None
@@ -74,7 +74,7 @@ def run(ctx: Context) -> list[Figure]:
             )
         ]
     big = ctx.big_job()
-    args = {"url": big.url, "job_id": big.job_id}
+    args = {"url": big.url, "job_id": big.job_id, "project_id": big.project_id}
     ours, sdk = [], []
     for _ in range(ctx.plan.sdk_runs):
         ours.append(run_child("sdk_compare", {**args, "side": "ours"}))

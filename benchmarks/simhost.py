@@ -27,6 +27,8 @@ class BigJob:
 
     url: str
     job_id: str
+    #: The job's project (a request without one addresses the default project).
+    project_id: str
     rows: int
     #: Size of the body the explorer receives when it opens the job (all expands).
     json_bytes: int
@@ -48,10 +50,11 @@ def serving(config: SimConfig) -> Iterator[SimServer]:
         server.stop()
 
 
-def fetch_job_bytes(url: str, job_id: str) -> bytes:
+def fetch_job_bytes(url: str, job_id: str, project_id: str) -> bytes:
     """The raw body of ``GET /api/v2/extract/{id}`` with every expand, as the explorer asks."""
     with httpx.Client(base_url=url, headers=HEADERS, timeout=300) as client:
-        response = client.get(f"/api/v2/extract/{job_id}", params=EXPAND_PARAMS)
+        params = [*EXPAND_PARAMS, ("project_id", project_id)]
+        response = client.get(f"/api/v2/extract/{job_id}", params=params)
         response.raise_for_status()
         return response.content
 
@@ -59,10 +62,12 @@ def fetch_job_bytes(url: str, job_id: str) -> bytes:
 def warm_big_job(server: SimServer) -> BigJob:
     """Read the big job once (building it) and describe it."""
     job_id = server.state.notable["big"]
+    rec = server.state.record(job_id)
+    assert rec is not None
     start = time.perf_counter()
-    body = fetch_job_bytes(server.url, job_id)
+    body = fetch_job_bytes(server.url, job_id, rec.project_id)
     elapsed = time.perf_counter() - start
-    return BigJob(server.url, job_id, server.config.big_rows, len(body), elapsed)
+    return BigJob(server.url, job_id, rec.project_id, server.config.big_rows, len(body), elapsed)
 
 
 def bulk_project_id(server: SimServer) -> str:

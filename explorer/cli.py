@@ -124,6 +124,13 @@ def build_sim_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--bulk-jobs", type=int, default=0, help="extra jobs in a 'Bulk' project (load tests)"
     )
+    parser.add_argument(
+        "--key-kind",
+        choices=("user", "organization", "project"),
+        default="user",
+        help="what the key may see: every project (user, default), projects only with "
+        "organization_id (organization), or one project (project)",
+    )
     faults = parser.add_argument_group("fault injection")
     faults.add_argument("--latency-ms", type=int, default=0, help="added latency per request")
     faults.add_argument(
@@ -158,6 +165,7 @@ def cmd_sim(argv: Sequence[str]) -> int:
         big_rows=args.big_rows,
         running_jobs=args.running_jobs,
         bulk_jobs=args.bulk_jobs,
+        key_kind=args.key_kind,
         faults=Faults(
             latency_ms=args.latency_ms,
             error_rate=args.error_rate,

@@ -35,3 +35,17 @@ async def client(sim):
         "test-key", sim.url, retry=RetryPolicy(initial_delay=0.05, max_delay=0.2)
     ) as c:
         yield c
+
+
+@pytest.fixture
+def strict_sim():
+    """A simulator behind its strict twin: `.url` is the proxy that sends only what the SDK
+    declares, `.sim` the SimServer behind it (for `.sim.state`)."""
+    from explorer.sim import SimConfig, SimServer
+    from tests.strict_twin import StrictTwin
+
+    with (
+        SimServer(SimConfig(seed=7, job_seconds=0.6, big_rows=2_000)) as server,
+        StrictTwin(server) as twin,
+    ):
+        yield twin

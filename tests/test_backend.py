@@ -48,7 +48,7 @@ def test_serves_with_its_own_key_only_and_stops() -> None:
             headers={"Authorization": f"Bearer {backend.api_key}"},
             timeout=20,
         )
-        assert ok.status_code == 200 and len(ok.json()) >= 3
+        assert ok.status_code == 200 and len(ok.json()["items"]) >= 3
         other = httpx.get(
             f"{backend.base_url}/api/v2/projects",
             headers={"Authorization": "Bearer someone-else"},

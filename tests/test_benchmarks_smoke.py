@@ -31,7 +31,12 @@ def test_the_harness_reports_a_figure_as_a_table_row_and_as_json(
 def test_the_orjson_and_client_sides_of_the_big_job_measure_in_child_processes() -> None:
     with serving(SimConfig(big_rows=300)) as server:
         big = warm_big_job(server)
-        args = {"url": big.url, "job_id": big.job_id, "rows": big.rows}
+        args = {
+            "url": big.url,
+            "job_id": big.job_id,
+            "project_id": big.project_id,
+            "rows": big.rows,
+        }
         parsed = run_child("big_job", {**args, "side": "orjson"})
         fetched = run_child("sdk_compare", {**args, "side": "ours"})
     assert parsed["rows"] == fetched["rows"] == 300

@@ -24,6 +24,7 @@ import orjson
 
 from explorer import __version__
 from explorer.api import DEFAULT_BASE_URL
+from explorer.api.around import AroundTheJob
 from explorer.api.errors import (
     ApiError,
     BadResponseError,
@@ -32,7 +33,7 @@ from explorer.api.errors import (
     RateLimitedError,
     error_for_status,
 )
-from explorer.api.models import ExtractJob, JobPage, Project
+from explorer.api.models import ExtractJob, JobPage
 from explorer.api.retry import RetryPolicy, retry_after_seconds
 
 log = logging.getLogger("explorer.api")
@@ -131,7 +132,7 @@ def _detail_of(data: Any) -> str | None:
     return json.dumps(detail)[:500]
 
 
-class ExtractClient:
+class ExtractClient(AroundTheJob):
     """Async client for the LlamaCloud Extract v2 API.
 
     Use as ``async with ExtractClient(key, base_url) as client: ...``.
@@ -158,6 +159,10 @@ class ExtractClient:
         self.organization_id = organization_id
         self.project_id = project_id
         self.retry = retry or RetryPolicy()
+        #: Presigned downloads (documents, page images) go to another host with no key,
+        #: through a client of their own (tests may give it a transport).
+        self.download_timeout = timeout
+        self.download_transport: httpx.AsyncBaseTransport | None = None
         self.on_retry = on_retry
         self._sleep = sleep
         #: Requests sent (attempts included): lets tests and the status line see the backoff.
@@ -502,29 +507,6 @@ class ExtractClient:
         # Cancel/delete conflicts are permanent; keep retries for transient failures only by
         # capping them low (a 409 retried 5 times would just make the user wait).
         return min(self.retry.max_retries, 2)
-
-    async def list_projects(self, *, organization_id: str | None = None) -> list[Project]:
-        """``GET /api/v2/projects``: the projects the key can see."""
-        data = await self.request_json(
-            "GET", "/api/v2/projects", params={"organization_id": organization_id}
-        )
-        if isinstance(data, dict) and isinstance(data.get("items"), list):
-            data = data["items"]
-        if not isinstance(data, list):
-            raise BadResponseError("GET /api/v2/projects: expected a list of projects")
-        projects = []
-        for item in data:
-            if isinstance(item, dict) and isinstance(item.get("id"), str):
-                projects.append(Project.model_validate(item))
-        return projects
-
-    async def get_project(self, project_id: str) -> Project:
-        """``GET /api/v2/projects/{id}``."""
-        path = f"/api/v2/projects/{quote(project_id, safe='')}"
-        data = await self.request_json("GET", path)
-        if not isinstance(data, dict) or not isinstance(data.get("id"), str):
-            raise BadResponseError(f"GET {path}: expected a project object")
-        return Project.model_validate(data)
 
     async def validate_schema(self, data_schema: Any) -> Any:
         """``POST /api/v2/extract/schema/validation``: the server's verdict on a schema."""

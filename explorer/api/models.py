@@ -180,6 +180,9 @@ class ExtractJob(ApiModel):
 
     # The JSON exactly as it arrived, so exports lose nothing the lenient parsing dropped.
     _raw: dict[str, Any] | None = PrivateAttr(default=None)
+    # Names from the files and configurations APIs (the job itself carries only ids).
+    _file_name: str | None = PrivateAttr(default=None)
+    _configuration_name: str | None = PrivateAttr(default=None)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ExtractJob:
@@ -193,9 +196,25 @@ class ExtractJob(ApiModel):
         """The document the job extracted from (a ``dfl-`` file id or a ``pjb-`` parse job id)."""
         return self.file_input if self.file_input is not None else self.document_input_value
 
+    def set_file_name(self, name: str) -> None:
+        """The document's file name, as the files API gave it."""
+        self._file_name = name
+
+    def set_configuration_name(self, name: str) -> None:
+        """The saved configuration's name, as the configurations API gave it."""
+        self._configuration_name = name
+
+    @property
+    def configuration_name(self) -> str | None:
+        """The saved configuration's name, once the configurations API gave it."""
+        return self._configuration_name
+
     @property
     def file_name(self) -> str | None:
-        """A human file name when the API sent one in ``metadata`` (extra key), else None."""
+        """The document's file name: from the files API, else from a saved job's ``metadata``
+        (older tools wrote one there), else None."""
+        if self._file_name is not None:
+            return self._file_name
         if self.metadata is None:
             return None
         extra = self.metadata.model_extra or {}

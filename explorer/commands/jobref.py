@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from explorer.api.client import ALL_EXPANDS, ExtractClient, RetryEvent
+from explorer.api.client import ExtractClient, RetryEvent
 from explorer.api.errors import (
     ApiError,
     AuthError,
@@ -31,6 +31,9 @@ from explorer.backend import Backend, start_backend
 from explorer.commands import output
 from explorer.commands.base import CommandError
 from explorer.settings import Settings
+
+if TYPE_CHECKING:
+    from explorer.core.source import ApiJobSource
 
 __all__ = [
     "Connection",
@@ -83,6 +86,7 @@ class Connection:
         self.settings = settings
         self._backend: Backend | None = None
         self._client: ExtractClient | None = None
+        self._source: ApiJobSource | None = None
 
     @property
     def demo(self) -> bool:
@@ -99,6 +103,15 @@ class Connection:
             kw: dict[str, Any] = {"retry": RETRY_POLICY} if RETRY_POLICY is not None else {}
             self._client = self._backend.client(self.settings, on_retry=_on_retry, **kw)
         return self._client
+
+    async def source(self) -> ApiJobSource:
+        """Jobs through the explorer's source: found in whichever project holds them, with the
+        names of their files and configurations."""
+        if self._source is None:
+            from explorer.core.source import ApiJobSource
+
+            self._source = ApiJobSource(await self.client(), refresh_retries=5)
+        return self._source
 
     async def aclose(self) -> None:
         """Close the client and stop the embedded simulator, if started."""
@@ -135,6 +148,10 @@ class LoadedJob:
     data: dict[str, Any]
     origin: str
     """The file it was read from, or ``"api"``."""
+    file_name: str | None = None
+    """The document's name, from the files API (the job carries only its id)."""
+    configuration_name: str | None = None
+    """The saved configuration's name, from the configurations API."""
 
     @property
     def id(self) -> str:
@@ -196,12 +213,13 @@ def load_file_job(ref: str, pick: str | None = None) -> LoadedJob:
 
 async def fetch_job(conn: Connection, job_id: str) -> LoadedJob:
     """A job fetched through the API, fully expanded."""
-    client = await conn.client()
+    source = await conn.source()
     try:
-        job = await client.get_job(job_id, expand=ALL_EXPANDS)
+        job = await source.job(job_id)
+        await source.name([job])
     except ApiError as exc:
         raise CommandError(describe_api_error(exc, job_id, demo=conn.demo)) from None
-    return LoadedJob(job.to_json_dict(), "api")
+    return LoadedJob(job.to_json_dict(), "api", job.file_name, job.configuration_name)
 
 
 async def load_job(conn: Connection, ref: str, pick: str | None = None) -> LoadedJob:

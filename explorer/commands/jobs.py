@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from contextlib import aclosing
 from typing import Any
 
 from explorer.api.errors import ApiError, NotFoundError
@@ -117,17 +116,26 @@ def cmd_list(argv: Sequence[str]) -> int:
 
     async def fetch(conn: Connection) -> tuple[list[ExtractJob], bool]:
         client = await conn.client()
+        names = (await conn.source()).names
         page_size = min(limit + 1, _PAGE_MAX) if limit else _PAGE_MAX
         jobs: list[ExtractJob] = []
-        listing = client.iter_jobs(
-            page_size=page_size, status=args.status, expand=["configuration"]
-        )
-        async with aclosing(listing) as found:
-            async for job in found:
+        token: str | None = None
+        seen: set[str] = set()
+        while True:
+            page = await client.list_jobs(
+                page_size=page_size, page_token=token, status=args.status, expand=["configuration"]
+            )
+            if not args.json:
+                # the table shows file names: one batched files request per page
+                await names.resolve(client, page.items)
+            for job in page.items:
                 if limit and len(jobs) >= limit:
                     return jobs, True
                 jobs.append(job)
-        return jobs, False
+            token = page.next_page_token
+            if not token or token in seen:  # a server repeating a token would loop forever
+                return jobs, False
+            seen.add(token)
 
     jobs, more = run_with_connection(settings, fetch)
     if args.json:
@@ -185,11 +193,16 @@ def _fields_line(data: dict[str, Any]) -> tuple[str, str]:
     return ", ".join(parts), schema
 
 
-def job_summary(data: dict[str, Any]) -> str:
-    """A short, terminal-safe summary of a job."""
+def job_summary(
+    data: dict[str, Any], file_name: str | None = None, configuration_name: str | None = None
+) -> str:
+    """A short, terminal-safe summary of a job (with the names of its file and configuration
+    when they are known)."""
     from explorer.core.summary import result_shape
 
     job = ExtractJob.from_json(data)
+    if file_name:
+        job.set_file_name(file_name)
     conf = job.configuration
     lines: list[tuple[str, str]] = [
         ("id", job.id),
@@ -209,7 +222,8 @@ def job_summary(data: dict[str, Any]) -> str:
             setup.append(f"version {conf.version_pin}")
         lines.append(("config", ", ".join(s for s in setup if s) or "-"))
     if job.configuration_id:
-        lines.append(("config id", job.configuration_id))
+        named = f"{configuration_name} ({job.configuration_id})" if configuration_name else None
+        lines.append(("config id", named or job.configuration_id))
     lines.append(("created", format_timestamp(job.created_at) + f" ({job_age(job)} ago)"))
     lines.append(("updated", format_timestamp(job.updated_at)))
     if job.is_terminal:
@@ -234,7 +248,7 @@ def cmd_get(argv: Sequence[str]) -> int:
     if args.json:
         output.write_out(output.json_text(job.data))
     else:
-        output.write_out(job_summary(job.data))
+        output.write_out(job_summary(job.data, job.file_name, job.configuration_name))
     return 0
 
 
@@ -297,9 +311,9 @@ def cmd_cancel(argv: Sequence[str]) -> int:
     settings = _guard("cancel", args)
 
     async def cancel(conn: Connection) -> ExtractJob:
-        client = await conn.client()
+        source = await conn.source()
         try:
-            return await client.cancel_job(args.job_id)
+            return await source.cancel(args.job_id)
         except ApiError as exc:
             raise CommandError(_refusal("cancel", args.job_id, exc, conn.demo)) from None
 
@@ -315,9 +329,9 @@ def cmd_delete(argv: Sequence[str]) -> int:
     settings = _guard("delete", args)
 
     async def delete(conn: Connection) -> None:
-        client = await conn.client()
+        source = await conn.source()
         try:
-            await client.delete_job(args.job_id, force=args.force)
+            await source.delete(args.job_id, force=args.force)
         except ApiError as exc:
             raise CommandError(_refusal("delete", args.job_id, exc, conn.demo)) from None
 

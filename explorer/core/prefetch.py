@@ -17,13 +17,21 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from explorer.api.client import ExtractClient
     from explorer.api.models import JobPage, Project
+    from explorer.core.names import NameBook
 
 
 class Prefetch:
-    """``GET /projects`` and the default project's first page, in a background thread."""
+    """``GET /projects``, the default project's first page and its names, in a thread."""
 
-    def __init__(self, make_client: Callable[[], ExtractClient], page_size: int) -> None:
+    def __init__(
+        self,
+        make_client: Callable[[], ExtractClient],
+        page_size: int,
+        names: NameBook | None = None,
+    ) -> None:
         self.page_size = page_size
+        #: Filled with the first page's file and configuration names before `take` returns.
+        self.names = names
         self._make_client = make_client
         self._result: tuple[list[Project], JobPage] | None = None
         self._thread = threading.Thread(target=self._run, name="prefetch", daemon=True)
@@ -32,9 +40,14 @@ class Prefetch:
     def _run(self) -> None:
         async def fetch() -> tuple[list[Project], JobPage]:
             async with self._make_client() as client:
-                projects, page = await asyncio.gather(
-                    client.list_projects(), client.list_jobs(page_size=self.page_size)
+                names = self.names
+                projects, page, _ = await asyncio.gather(
+                    client.list_projects(),
+                    client.list_jobs(page_size=self.page_size),
+                    names.list_configurations(client) if names else asyncio.sleep(0),
                 )
+                if names is not None:
+                    await names.resolve(client, page.items)  # the files of the page
                 return projects, page
 
         try:

@@ -6,18 +6,27 @@ The TUI talks only to a :class:`JobSource`; it never sees HTTP.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from explorer.api.client import ALL_EXPANDS, ExtractClient
+from explorer.api.errors import AuthError, BadRequestError, NotFoundError
 from explorer.api.models import ExtractJob, JobPage, Project
 from explorer.core.files import FileProblem, LoadedFiles
+from explorer.core.names import NameBook
 
 if TYPE_CHECKING:
     from explorer.core.prefetch import Prefetch
 
 #: Name of the pseudo-project holding offline jobs that carry no project id.
 FILES_PROJECT = "files"
+#: The pseudo-project standing for "the key's default project" when projects can't be listed.
+KEY_PROJECT = "(default project)"
+#: Said on screen when the key may not list projects.
+PROJECTS_HIDDEN = (
+    "This key may not list projects: showing its default project only. Set "
+    "LLAMA_CLOUD_ORGANIZATION_ID (or --organization) to see every project."
+)
 
 
 def is_page_of(page: JobPage, project_id: str) -> bool:
@@ -32,6 +41,8 @@ class JobSource(Protocol):
     live: bool
     #: Files that could not be read (offline source only).
     problems: list[FileProblem]
+    #: Things the user should know about what is shown (e.g. projects that can't be listed).
+    notes: list[str]
 
     async def projects(self) -> list[Project]: ...
 
@@ -45,7 +56,15 @@ class JobSource(Protocol):
 
     async def cancel(self, job_id: str) -> ExtractJob: ...
 
-    async def delete(self, job_id: str) -> None: ...
+    async def delete(self, job_id: str, force: bool = False) -> None: ...
+
+    async def name(self, jobs: list[ExtractJob]) -> bool:
+        """Ask for the file and configuration names these jobs lack; True if any was learned."""
+        ...
+
+    def apply_names(self, jobs: Iterable[ExtractJob]) -> None:
+        """Give jobs the names already known (no requests)."""
+        ...
 
 
 class ApiJobSource:
@@ -54,10 +73,22 @@ class ApiJobSource:
     live = True
 
     def __init__(
-        self, client: ExtractClient, *, refresh_retries: int = 1, prefetch: Prefetch | None = None
+        self,
+        client: ExtractClient,
+        *,
+        refresh_retries: int = 1,
+        prefetch: Prefetch | None = None,
+        names: NameBook | None = None,
     ) -> None:
         self.client = client
         self.problems: list[FileProblem] = []
+        self.notes: list[str] = []
+        #: File and configuration names, shared with the prefetch that named the first page.
+        self.names = names or NameBook()
+        #: The project of every job seen, so get / cancel / delete can name it.
+        self.project_of: dict[str, str] = {}
+        #: The other projects than the default one, where a job not found may be.
+        self._project_ids: list[str] = []
         # Refreshes come round again on their own: keep their retries few (no retry storm).
         self.refresh_retries = refresh_retries
         #: The projects and first page fetched while the app started (taken once).
@@ -71,6 +102,8 @@ class ApiJobSource:
             return None
         self.prefetch = None
         projects, page = got
+        self._seen(page.items)
+        self.names.apply(page.items)
         return self._choose(projects), page
 
     async def projects(self) -> list[Project]:
@@ -81,43 +114,116 @@ class ApiJobSource:
             if got is not None:
                 projects, self._early_page = got
                 return self._choose(projects)
-        return self._choose(await self.client.list_projects())
+        if self.client.project_id:
+            return self._choose([])  # one project was asked for: no need to list them
+        try:
+            projects = await self.client.list_projects()
+        except (AuthError, BadRequestError):
+            # An organization key without organization_id, or a key scoped to one project:
+            # its jobs still list without a project id.
+            self.notes.append(PROJECTS_HIDDEN)
+            return [Project(id=KEY_PROJECT, name="Default project of this key", is_default=True)]
+        return self._choose(projects)
 
     def _choose(self, projects: list[Project]) -> list[Project]:
         if self.client.project_id:
             chosen = [p for p in projects if p.id == self.client.project_id]
-            return chosen or [Project(id=self.client.project_id, is_default=True)]
-        # The default project first, the others as the API lists them.
-        return sorted(projects, key=lambda p: not p.is_default)
+            projects = chosen or [Project(id=self.client.project_id, is_default=True)]
+        else:
+            # The default project first, the others as the API lists them.
+            projects = sorted(projects, key=lambda p: not p.is_default)
+        self._project_ids = [p.id for p in projects if not p.is_default]
+        return projects
+
+    def _seen(self, jobs: Sequence[ExtractJob]) -> None:
+        for job in jobs:
+            if job.project_id:
+                self.project_of[job.id] = job.project_id
 
     async def page(self, project_id: str, token: str | None, page_size: int) -> JobPage:
         early, self._early_page = self._early_page, None
         if early is not None and token is None and is_page_of(early, project_id):
-            return early  # the default project's first page, prefetched
-        return await self.client.list_jobs(
-            project_id=project_id, page_token=token, page_size=page_size
-        )
+            page = early  # the default project's first page, prefetched (and named)
+        else:
+            page = await self.client.list_jobs(
+                project_id=None if project_id == KEY_PROJECT else project_id,
+                page_token=token,
+                page_size=page_size,
+            )
+        self._seen(page.items)
+        self.names.apply(page.items)
+        return page
 
     async def job(self, job_id: str) -> ExtractJob:
-        return await self.client.get_job(job_id, expand=ALL_EXPANDS)
+        job = await self._find(job_id)
+        self._seen([job])
+        self.names.apply([job])
+        return job
+
+    async def name(self, jobs: list[ExtractJob]) -> bool:
+        return await self.names.resolve(self.client, jobs)
+
+    def apply_names(self, jobs: Iterable[ExtractJob]) -> None:
+        self.names.apply(jobs)
+
+    async def _find(self, job_id: str) -> ExtractJob:
+        """The job in its project if known; else the key's default project, then the others."""
+        known = self.project_of.get(job_id)
+        if known:
+            return await self.client.get_job(job_id, expand=ALL_EXPANDS, project_id=known)
+        try:
+            return await self.client.get_job(job_id, expand=ALL_EXPANDS)
+        except NotFoundError:
+            if not self._project_ids:
+                try:
+                    self._choose(await self.client.list_projects())
+                except (AuthError, BadRequestError):
+                    raise NotFoundError(
+                        f"job {job_id} is not in the key's default project", status=404
+                    ) from None
+            # the default project was asked first (no project id): the others, then
+            for project_id in self._project_ids:
+                try:
+                    return await self.client.get_job(
+                        job_id, expand=ALL_EXPANDS, project_id=project_id
+                    )
+                except NotFoundError:
+                    continue
+            raise
 
     async def jobs(self, refs: Sequence[tuple[str, str | None]]) -> list[ExtractJob]:
         # The list endpoint filters job_ids within one project: one batch per project.
         by_project: dict[str | None, list[str]] = {}
         for job_id, project_id in refs:
+            project_id = project_id or self.project_of.get(job_id)
             by_project.setdefault(project_id, []).append(job_id)
         jobs: list[ExtractJob] = []
         for project_id, ids in by_project.items():
             jobs += await self.client.get_jobs(
                 ids, project_id=project_id, max_retries=self.refresh_retries
             )
+        self._seen(jobs)
+        self.names.apply(jobs)
         return jobs
 
-    async def cancel(self, job_id: str) -> ExtractJob:
-        return await self.client.cancel_job(job_id)
+    async def _project_for(self, job_id: str) -> str | None:
+        """The job's project: known from a page, else found (None: the default project)."""
+        known = self.project_of.get(job_id)
+        if known is None:
+            known = (await self._find(job_id)).project_id
+            if known:
+                self.project_of[job_id] = known
+        return known
 
-    async def delete(self, job_id: str) -> None:
-        await self.client.delete_job(job_id)
+    async def cancel(self, job_id: str) -> ExtractJob:
+        project_id = await self._project_for(job_id)
+        job = await self.client.cancel_job(job_id, project_id=project_id)
+        self.names.apply([job])
+        return job
+
+    async def delete(self, job_id: str, force: bool = False) -> None:
+        project_id = await self._project_for(job_id)
+        await self.client.delete_job(job_id, force=force, project_id=project_id)
 
 
 class FileJobSource:
@@ -128,6 +234,7 @@ class FileJobSource:
     def __init__(self, loaded: LoadedFiles) -> None:
         self.loaded = loaded
         self.problems = loaded.problems
+        self.notes: list[str] = []
         self._by_id = {job.id: job for job in loaded.jobs}
         self._by_project: dict[str, list[ExtractJob]] = {}
         for job in loaded.jobs:
@@ -168,5 +275,11 @@ class FileJobSource:
     async def cancel(self, job_id: str) -> ExtractJob:
         raise PermissionError("offline files are read-only")
 
-    async def delete(self, job_id: str) -> None:
+    async def delete(self, job_id: str, force: bool = False) -> None:
         raise PermissionError("offline files are read-only")
+
+    async def name(self, jobs: list[ExtractJob]) -> bool:
+        return False  # files carry what they carry; there is no one to ask
+
+    def apply_names(self, jobs: Iterable[ExtractJob]) -> None:
+        pass

@@ -49,7 +49,7 @@ def group_key(job: ExtractJob, grouping: str) -> tuple[str, str]:
         return job.document or "", job.document_label
     if grouping == "configuration":
         if job.configuration_id:
-            return job.configuration_id, job.configuration_id
+            return job.configuration_id, job.configuration_name or job.configuration_id
         config = job.configuration
         if config is None:
             return "", "(no configuration)"

@@ -25,8 +25,15 @@ COMPLETED with a result generated from its `data_schema`. World jobs that are PE
 THROTTLED at start move on the same way, measured from server start; the `long_running` one
 (a `slow` document) keeps RUNNING for four hours.
 
+Around the jobs: cursor-paged projects, files (`/api/v1/beta/files`, with presigned `/content`
+URLs to a key-less `/blob/` object store), saved configurations (`/api/v1/beta/configurations`)
+and parse jobs (`/api/v2/parse/{pjb}`). Every document is a real PDF (fpdf2) whose text sits
+where the citations say (top-left origin, PDF points), made on first request. One scoping rule
+holds for every job, file and parse job endpoint: no `project_id` means the key's default
+project (`explorer.sim.around`); `SimConfig.key_kind` plays keys that may not list projects.
+
 Notable world jobs are listed by role in `SimState.notable` (e.g. `server.state.notable["big"]`);
-`SimState.find_by_file_name` finds jobs by `metadata.file_name`.
+`SimState.find_by_file_name` finds the jobs on a file by the file's name.
 """
 
 from .app import create_app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .config import SHAPES, SimConfig
+from .config import KEY_KINDS, SHAPES, SimConfig
 from .server import run_forever
 
 
@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--big-rows", type=int, default=50_000)
     parser.add_argument("--running-jobs", type=int, default=0)
     parser.add_argument("--bulk-jobs", type=int, default=0)
+    parser.add_argument("--key-kind", choices=KEY_KINDS, default="user")
     args = parser.parse_args(argv)
     config = SimConfig(
         seed=args.seed,
@@ -29,6 +30,7 @@ def main(argv: list[str] | None = None) -> None:
         big_rows=args.big_rows,
         running_jobs=args.running_jobs,
         bulk_jobs=args.bulk_jobs,
+        key_kind=args.key_kind,
     )
     run_forever(config, args.host, args.port)
 

@@ -42,6 +42,14 @@ _CATEGORY = {
 
 def big_outcome(rec: JobRecord, today: date) -> Outcome:
     """`rec.rows` bank transactions with per-row confidence metadata."""
+    rows, meta = big_rows(rec, today)
+    result = orjson.dumps(rows)
+    field_metadata = orjson.dumps({"row_metadata": meta})
+    return Outcome(orjson.Fragment(result), orjson.Fragment(field_metadata), len(result) // 4)
+
+
+def big_rows(rec: JobRecord, today: date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The big job's rows and their metadata (its document prints the rows)."""
     rng = rng_for("big", rec.value_seed)
     n = rec.rows
     first = today - timedelta(days=365)
@@ -87,9 +95,7 @@ def big_outcome(rec: JobRecord, today: date) -> Outcome:
             }
         )
         meta.append({f: pool[bits(11)] for f in _ROW_FIELDS})
-    result = orjson.dumps(rows)
-    field_metadata = orjson.dumps({"row_metadata": meta})
-    return Outcome(orjson.Fragment(result), orjson.Fragment(field_metadata), len(result) // 4)
+    return rows, meta
 
 
 def running_records(count: int, seed: int, project_id: str, job_seconds: float) -> list[JobRecord]:

@@ -342,8 +342,8 @@ def filler(rng: random.Random, count: int = 44) -> list[JobSpec]:
             else rng.choice(("finance", "finance", "default"))
         )
         status = rng.choices((COMPLETED, FAILED, CANCELLED), weights=(76, 12, 12))[0]
-        # a fifth of the jobs re-run a document seen before
-        seen = docs.setdefault(kind, [])
+        # a fifth of the jobs re-run a document seen before (a file lives in one project)
+        seen = docs.setdefault(f"{kind}:{project}", [])
         doc = rng.choice(seen) if seen and rng.random() < 0.2 else f"filler{i}"
         seen.append(doc)
         saved = None

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 
 SHAPES = ("current", "seed")
+# what an API key can see (explorer.sim.around explains each)
+KEY_KINDS = ("user", "organization", "project")
 
 
 @dataclass
@@ -78,10 +80,13 @@ class SimConfig:
     big_rows: int = 50_000
     running_jobs: int = 0
     bulk_jobs: int = 0
+    key_kind: str = "user"
     faults: Faults = field(default_factory=Faults)
 
     def __post_init__(self) -> None:
         if self.shape not in SHAPES:
             raise ValueError(f"shape must be one of {SHAPES}, not {self.shape!r}")
+        if self.key_kind not in KEY_KINDS:
+            raise ValueError(f"key_kind must be one of {KEY_KINDS}, not {self.key_kind!r}")
         if self.job_seconds <= 0:
             raise ValueError("job_seconds must be positive")

@@ -78,18 +78,23 @@ class FaultInjector:
         self.state.count_request()
         arrived = time.time()
         status = [0]
+        method, path = scope.get("method", ""), scope.get("path", "")
+        noted = [False]
 
         async def logged(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
+                # in the log before the body leaves: a client that has read the response
+                # always finds its request there
+                self.state.log_request(method, path, status[0], arrived)
+                noted[0] = True
             await send(message)
 
         try:
             await self._handle(scope, receive, send, logged, app, status)
         finally:
-            self.state.log_request(
-                scope.get("method", ""), scope.get("path", ""), status[0], arrived
-            )
+            if not noted[0]:  # dropped, or answered around the log
+                self.state.log_request(method, path, status[0], arrived)
 
     async def _handle(
         self, scope: Scope, receive: Receive, send: Send, logged: Send, app: App, status: list[int]

@@ -60,15 +60,16 @@ class ListQuery:
         )
 
 
-def parse_expand(values: Iterable[str]) -> frozenset[str]:
-    """`expand` values (repeatable, or comma separated); unknown ones are a 422."""
+def parse_expand(values: Iterable[str], allowed: Iterable[str] = EXPANDABLE) -> frozenset[str]:
+    """`expand` values (repeatable, or comma separated); ones not `allowed` are a 422."""
+    allowed = tuple(allowed)
     out = {v.strip() for value in values for v in value.split(",") if v.strip()}
-    unknown = out - set(EXPANDABLE)
+    unknown = out - set(allowed)
     if unknown:
         raise invalid(
             "query",
             "expand",
-            f"Unknown expand value(s) {sorted(unknown)}; allowed: {', '.join(EXPANDABLE)}",
+            f"Unknown expand value(s) {sorted(unknown)}; allowed: {', '.join(allowed)}",
         )
     return frozenset(out)
 

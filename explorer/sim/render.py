@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .documents import PARSE_RATES, TIER_RATES
-from .ids import prefixed, rng_for
+from .files import parse_job_id
 from .outcome import Outcome
 from .records import FAILED, PENDING, THROTTLED, WITH_RESULT, JobRecord
 from .timebase import WorldClock
@@ -33,13 +33,13 @@ _SEED_CONFIG_KEYS = (
     "target_pages",
     "tier",
 )
+# the current API's ExtractConfiguration (no `lang`: the SDK dropped it)
 _CURRENT_CONFIG_KEYS = (
     "data_schema",
     "cite_sources",
     "confidence_scores",
     "version",
     "extraction_target",
-    "lang",
     "max_pages",
     "parse_config_id",
     "parse_tier",
@@ -48,14 +48,9 @@ _CURRENT_CONFIG_KEYS = (
     "tier",
     "advanced_citations",
     "disable_cache",
+    "spreadsheet_mode",
+    "sheet_names",
 )
-
-
-def parse_job_id(rec: JobRecord) -> str:
-    """The parse job behind an extraction (the input itself when it was a parse job id)."""
-    if rec.document.startswith("pjb-"):
-        return rec.document
-    return prefixed("pjb", rng_for("parse", rec.id))
 
 
 def shape_configuration(cfg: dict[str, Any], shape: str) -> dict[str, Any]:
@@ -63,10 +58,7 @@ def shape_configuration(cfg: dict[str, Any], shape: str) -> dict[str, Any]:
     if shape == "seed":
         src = {**cfg, "extract_version": cfg.get("version", "latest")}
         return {k: src.get(k) for k in _SEED_CONFIG_KEYS}
-    out = {k: cfg.get(k) for k in _CURRENT_CONFIG_KEYS}
-    # keep keys a caller posted that this list doesn't know (spreadsheet_mode, sheet_names, ...)
-    out.update({k: v for k, v in cfg.items() if k not in out})
-    return out
+    return {k: cfg.get(k) for k in _CURRENT_CONFIG_KEYS}
 
 
 def render_job(
@@ -96,7 +88,7 @@ def render_job(
         "error_message": rec.error_message if status == FAILED else None,
         "extract_metadata": None,
         "extract_result": outcome.result if outcome else None,
-        "metadata": {"usage": _metadata_usage(rec, shape, outcome), "file_name": rec.file_name},
+        "metadata": {"usage": _metadata_usage(rec, shape, outcome)},
     }
     if "extract_metadata" in expand and status not in (PENDING, THROTTLED):
         job["extract_metadata"] = {

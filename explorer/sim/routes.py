@@ -15,24 +15,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .documents import KINDS
-from .errors import ApiError, invalid, not_found
+from . import around
+from .document_routes import document_routes, presign
+from .errors import ApiError, invalid
 from .listing import parse_expand, parse_list_query
 from .schema_check import data_schema_problem
 from .state import SimState
-
-_PROMPT_KINDS = (
-    ("receipt", "receipt"),
-    ("resume", "resume"),
-    ("cv", "resume"),
-    ("contract", "contract"),
-    ("agreement", "contract"),
-    ("statement", "bank_statement"),
-    ("transaction", "bank_statement"),
-    ("report", "report"),
-    ("onboarding", "onboarding"),
-    ("invoice", "invoice"),
-)
 
 
 def json_response(
@@ -109,18 +97,45 @@ def routes(state: SimState) -> list[Route]:
 
     async def generate_schema(request: Request) -> Response:
         body = await _json_body(request)
-        prompt = str(body.get("prompt") or "") if isinstance(body, dict) else ""
-        kind = next((k for word, k in _PROMPT_KINDS if word in prompt.lower()), "invoice")
-        return json_response({"data_schema": KINDS[kind].schema})
+        project = state.resolve_project(*scope_of(request))
+        return await _in_thread(lambda: around.generate_schema(state, body, project))
+
+    def query_of(request: Request) -> dict[str, list[str]]:
+        multi: dict[str, list[str]] = {}
+        for key, value in request.query_params.multi_items():
+            multi.setdefault(key, []).append(value)
+        return multi
 
     async def list_projects(request: Request) -> Response:
-        return json_response(state.list_projects(request.query_params.get("organization_id")))
+        return json_response(around.list_projects(state, query_of(request)))
 
     async def get_project(request: Request) -> Response:
-        project = state.projects.get(request.path_params["project_id"])
-        if project is None:
-            raise not_found("Project", request.path_params["project_id"])
-        return json_response(state.project_json(project))
+        return json_response(around.get_project(state, request.path_params["project_id"]))
+
+    async def list_files(request: Request) -> Response:
+        project = state.resolve_project(*scope_of(request))
+        return await _in_thread(lambda: around.list_files(state, project, query_of(request)))
+
+    async def get_file(request: Request) -> Response:
+        project = state.resolve_project(*scope_of(request))
+        f = around.scoped_file(state, request.path_params["file_id"], project)
+        return json_response(around.file_json(state, f))
+
+    async def file_content(request: Request) -> Response:
+        project = state.resolve_project(*scope_of(request))
+        f = around.scoped_file(state, request.path_params["file_id"], project)
+        base = state.storage_url or str(request.base_url).rstrip("/")
+        url, expires_at = presign(state, f"file:{f.id}", base, 900.0)
+        return json_response({"url": url, "expires_at": expires_at})
+
+    async def list_configurations(request: Request) -> Response:
+        state.resolve_project(*scope_of(request))
+        return json_response(around.list_configurations(state, query_of(request)))
+
+    async def get_configuration(request: Request) -> Response:
+        state.resolve_project(*scope_of(request))
+        cid = around.known_configuration(state, request.path_params["config_id"])
+        return json_response(around.configuration_json(state, cid))
 
     return [
         Route("/api/v2/extract", list_jobs, methods=["GET"]),
@@ -132,4 +147,10 @@ def routes(state: SimState) -> list[Route]:
         Route("/api/v2/extract/{job_id}/cancel", cancel_job, methods=["POST"]),
         Route("/api/v2/projects", list_projects, methods=["GET"]),
         Route("/api/v2/projects/{project_id}", get_project, methods=["GET"]),
+        Route("/api/v1/beta/files", list_files, methods=["GET"]),
+        Route("/api/v1/beta/files/{file_id}", get_file, methods=["GET"]),
+        Route("/api/v1/beta/files/{file_id}/content", file_content, methods=["GET"]),
+        Route("/api/v1/beta/configurations", list_configurations, methods=["GET"]),
+        Route("/api/v1/beta/configurations/{config_id}", get_configuration, methods=["GET"]),
+        *document_routes(state),
     ]

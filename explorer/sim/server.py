@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from types import TracebackType
+from typing import Any, Self
 
 import uvicorn
 
@@ -52,13 +53,13 @@ class _QuietServer(uvicorn.Server):
                 loop.call_soon_threadsafe(wake.set)
 
 
-def _uvicorn_config(state: SimState) -> uvicorn.Config:
+def _uvicorn_config(app: Any, lifespan: str = "off") -> uvicorn.Config:
     return uvicorn.Config(
-        create_app(state),
+        app,
         log_config=None,
         log_level="warning",
         access_log=False,
-        lifespan="off",
+        lifespan=lifespan,
         loop="asyncio",
         http="h11",
         ws="none",
@@ -69,22 +70,30 @@ def _uvicorn_config(state: SimState) -> uvicorn.Config:
 
 def serve_socket(config: SimConfig, sock: socket.socket) -> None:
     """Serve on an already listening socket until the process ends (explorer.sim.child)."""
-    _QuietServer(_uvicorn_config(SimState(config))).run(sockets=[sock])
+    _QuietServer(_uvicorn_config(create_app(SimState(config)))).run(sockets=[sock])
 
 
-class SimServer:
-    """Runs the simulator with uvicorn in a daemon thread on a loopback port."""
+class LoopbackServer:
+    """An ASGI app served by uvicorn in a daemon thread on a loopback port.
 
-    def __init__(
-        self, config: SimConfig | None = None, host: str = "127.0.0.1", port: int = 0
-    ) -> None:
-        self.config = config or SimConfig()
-        self.state = SimState(self.config)
+    Subclasses say what they serve (`make_app`); the simulator is one, and tests put others
+    (proxies, storage hosts) beside it the same way.
+    """
+
+    #: uvicorn's lifespan mode: "on" for apps that set things up at start-up.
+    lifespan = "off"
+    name = "asgi"
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
         self.port = port
         self._server: _QuietServer | None = None
         self._thread: threading.Thread | None = None
         self._sock: socket.socket | None = None
+
+    def make_app(self) -> Any:
+        """The ASGI app to serve (called once per start)."""
+        raise NotImplementedError
 
     @property
     def url(self) -> str:
@@ -92,7 +101,7 @@ class SimServer:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 
-    def start(self) -> SimServer:
+    def start(self) -> Self:
         """Bind, start serving, and return once the socket accepts connections."""
         if self._thread is not None:
             return self
@@ -109,11 +118,11 @@ class SimServer:
             raise
         self.port = sock.getsockname()[1]
         self._sock = sock
-        self._server = _QuietServer(_uvicorn_config(self.state))
+        self._server = _QuietServer(_uvicorn_config(self.make_app(), self.lifespan))
         self._thread = threading.Thread(
             target=self._server.run,
             kwargs={"sockets": [sock]},
-            name=f"sim-{self.port}",
+            name=f"{self.name}-{self.port}",
             daemon=True,
         )
         self._thread.start()
@@ -121,7 +130,7 @@ class SimServer:
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"simulator failed to start on {self.url}")
+                raise RuntimeError(f"{self.name} failed to start on {self.url}")
             time.sleep(0.002)
         return self
 
@@ -136,7 +145,7 @@ class SimServer:
             self._sock.close()
         self._server = self._thread = self._sock = None
 
-    def __enter__(self) -> SimServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(
@@ -146,6 +155,23 @@ class SimServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class SimServer(LoopbackServer):
+    """Runs the simulator with uvicorn in a daemon thread on a loopback port."""
+
+    name = "sim"
+
+    def __init__(
+        self, config: SimConfig | None = None, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        super().__init__(host, port)
+        self.config = config or SimConfig()
+        self.state = SimState(self.config)
+
+    def make_app(self) -> Any:
+        """The simulator over this server's state."""
+        return create_app(self.state)
 
 
 def run_forever(config: SimConfig, host: str = "127.0.0.1", port: int = 8321) -> None:

@@ -10,11 +10,14 @@ from typing import Any
 
 import orjson
 
+from .around import check_access
 from .bulk import big_outcome, bulk_records, running_records
 from .config import SimConfig
 from .creation import parse_create
 from .errors import ApiError, not_found
+from .files import FileIndex, FileRecord, ParseRecord
 from .ids import prefixed, rng_for
+from .library import DocumentStore
 from .listing import ListQuery, select, sort_key
 from .outcome import Outcome, build_outcome
 from .records import TERMINAL, JobRecord, error_message_for, magic_phases
@@ -45,6 +48,12 @@ class SimState:
         self.notable: dict[str, str] = dict(world.notable)
         self.default_project = world.default_project
         self._jobs: dict[str, JobRecord] = {}
+        self.index = FileIndex()
+        # every file's document (laid out, printed) on first request: nothing is made here
+        self.documents = DocumentStore(self)
+        #: Where presigned URLs point (another port or host, as an object store is); None
+        #: means the host the request came to.
+        self.storage_url: str | None = None
         self._by_project: dict[str, list[JobRecord]] = {p: [] for p in self.projects}
         records = world.records + running_records(
             self.config.running_jobs,
@@ -79,6 +88,11 @@ class SimState:
         with self._lock:
             self._log.append((time.time() if at is None else at, method, path, status))
 
+    @property
+    def blob_requests_with_auth(self) -> int:
+        """How many object-store (`/blob/`) requests carried an Authorization header."""
+        return self.documents.blob_requests_with_auth
+
     def reset_counters(self) -> None:
         """Zero the request count and clear the log."""
         with self._lock:
@@ -92,6 +106,7 @@ class SimState:
             for rec in records:
                 self._jobs[rec.id] = rec
                 self._by_project[rec.project_id].append(rec)
+                self.index.add_job(rec)
             for lst in self._by_project.values():
                 lst.sort(key=sort_key)
 
@@ -129,7 +144,7 @@ class SimState:
             if "big" in rec.tweaks:
                 outcome = big_outcome(rec, self.today)
             else:
-                outcome = build_outcome(rec, self.today)
+                outcome = build_outcome(rec, self.today, lambda: self.documents.paper_for_job(rec))
             if rec.cacheable:
                 rec.outcome = outcome
             return outcome
@@ -155,10 +170,41 @@ class SimState:
         return orjson.loads(orjson.dumps(self.render(rec, frozenset(expand))))
 
     def find_by_file_name(self, file_name: str) -> list[str]:
-        """Ids of jobs whose `metadata.file_name` is `file_name`, newest first."""
+        """Ids of jobs on the file named `file_name`, newest first."""
         with self._lock:
-            found = [r for r in self._jobs.values() if r.file_name == file_name]
+            found = [
+                r
+                for r in self._jobs.values()
+                if (f := self.index.file_of(r)) is not None and f.name == file_name
+            ]
         return [r.id for r in sorted(found, key=sort_key)]
+
+    # --- files and parse jobs ----------------------------------------------------------------
+
+    def file(self, file_id: str) -> FileRecord | None:
+        """A stored file, or None."""
+        with self._lock:
+            return self.index.files.get(file_id)
+
+    def parse_job(self, parse_job_id: str) -> ParseRecord | None:
+        """A stored parse job, or None (the bulk project's appear once it is loaded)."""
+        with self._lock:
+            found = self.index.parse_jobs.get(parse_job_id)
+        if found is None and not self._bulk_loaded:
+            self._load_bulk()
+            with self._lock:
+                found = self.index.parse_jobs.get(parse_job_id)
+        return found
+
+    def file_of(self, rec: JobRecord) -> FileRecord | None:
+        """The file a job ran on."""
+        with self._lock:
+            return self.index.file_of(rec)
+
+    def jobs_on_document(self, document: str) -> list[JobRecord]:
+        """The stored jobs whose `file_input` is `document` (a file or parse job id)."""
+        with self._lock:
+            return [r for r in self._jobs.values() if r.document == document]
 
     # --- projects ---------------------------------------------------------------------------
 
@@ -173,27 +219,29 @@ class SimState:
             "updated_at": self.clock.iso(p.updated),
         }
 
-    def list_projects(self, organization_id: str | None = None) -> list[dict[str, Any]]:
-        """All projects, optionally of one organization."""
-        return [
-            self.project_json(p)
-            for p in self.projects.values()
-            if organization_id is None or p.organization_id == organization_id
-        ]
-
     def resolve_project(self, project_id: str | None, organization_id: str | None) -> Project:
-        """The project a request addresses (the default one when it names none)."""
-        if project_id is not None:
+        """The project a request addresses (the default one when it names none; see
+        `explorer.sim.around` for the rule), or 404/403."""
+        if project_id:
             p = self.projects.get(project_id)
             if p is None or (organization_id and p.organization_id != organization_id):
                 raise not_found("Project", project_id)
-            return p
-        if organization_id is None or organization_id == self.default_project.organization_id:
-            return self.default_project
-        in_org = [p for p in self.projects.values() if p.organization_id == organization_id]
-        if not in_org:
-            raise not_found("Organization", organization_id)
-        return in_org[0]
+        elif not organization_id or organization_id == self.default_project.organization_id:
+            p = self.default_project
+        else:
+            in_org = [p for p in self.projects.values() if p.organization_id == organization_id]
+            if not in_org:
+                raise not_found("Organization", organization_id)
+            p = in_org[0]
+        check_access(self, p)
+        return p
+
+    def project_files(self, project_id: str) -> list[FileRecord]:
+        """The files of one project (the bulk project's once its jobs exist)."""
+        if self._bulk_project is not None and project_id == self._bulk_project.id:
+            self._load_bulk()
+        with self._lock:
+            return [f for f in self.index.files.values() if f.project_id == project_id]
 
     # --- jobs -------------------------------------------------------------------------------
 
@@ -215,18 +263,19 @@ class SimState:
                 )
             else:
                 pool = self._by_project[project.id]
-            page, token, total = select(pool, q, now)
+            page, token, _total = select(pool, q, now)
         items = [self.render(r, q.expand, now) for r in page]
-        return {"items": items, "next_page_token": token, "total_size": total}
+        # no total_size: the SDK says it "is only populated when specifically requested", and
+        # no parameter asks for it, so a client must never need it
+        return {"items": items, "next_page_token": token}
 
     def job(
         self, job_id: str, project_id: str | None = None, organization_id: str | None = None
     ) -> JobRecord:
-        """The job a path names, or a 404 (also when it isn't in the named project)."""
+        """The job a path names in the addressed project, or a 404."""
+        project = self.resolve_project(project_id, organization_id)
         rec = self.record(job_id)
-        if rec is None or (project_id and rec.project_id != project_id):
-            raise not_found("Extract job", job_id)
-        if organization_id and self.projects[rec.project_id].organization_id != organization_id:
+        if rec is None or rec.project_id != project.id:
             raise not_found("Extract job", job_id)
         return rec
 
@@ -242,7 +291,8 @@ class SimState:
             now = self.now()
             phases, fails = magic_phases(req.document, now, self.config.job_seconds)
             target = req.configuration.get("extraction_target")
-            pages = rng.randint(1, 6)
+            known = self.index.file_for(req.document)
+            pages = known.source.pages if known else rng.randint(1, 6)
             if isinstance(req.configuration.get("max_pages"), int):
                 pages = min(pages, req.configuration["max_pages"])
             rec = JobRecord(
@@ -253,9 +303,14 @@ class SimState:
                 phases=phases,
                 configuration=req.configuration,
                 configuration_id=req.configuration_id,
-                file_name=_file_name_for(req.document, req.configuration, self.config.seed),
+                file_name=known.name
+                if known
+                else _file_name_for(req.document, req.configuration, self.config.seed),
                 pages=pages,
-                value_seed=f"{self.config.seed}:{req.document}",
+                # a known file reads as it did before: the same values on the same pages
+                value_seed=known.source.value_seed
+                if known
+                else f"{self.config.seed}:{req.document}",
                 rows=rng.randint(6, 30) if target == "per_table_row" else 0,
             )
             if fails:
@@ -264,6 +319,7 @@ class SimState:
                 )
             self._jobs[rec.id] = rec
             insort(self._by_project[project.id], rec, key=sort_key)
+            self.index.add_job(rec)
         return self.render(rec, frozenset({"configuration"}), now)
 
     def cancel_job(self, rec: JobRecord) -> dict[str, Any]:
@@ -285,6 +341,7 @@ class SimState:
                     409, f"Job {rec.id} is {status}; cancel it first or delete with force=true"
                 )
             self._jobs.pop(rec.id, None)
+            self.index.remove_job(rec)
             lst = self._by_project[rec.project_id]
             if rec in lst:
                 lst.remove(rec)

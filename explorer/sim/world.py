@@ -111,7 +111,14 @@ def build_world(config: SimConfig) -> World:
         cid = prefixed("cfg", cfg_rng)
         body = make_configuration(kind, tier_of(tier), cite, conf, parse_tier, True, cfg_rng)
         saved[key] = (cid, body)
-        configurations[cid] = {"id": cid, "name": name, "configuration": body}
+        created = -round(cfg_rng.uniform(40, 200) * DAY, 3)
+        configurations[cid] = {
+            "id": cid,
+            "name": name,
+            "configuration": body,
+            "created": created,
+            "updated": round(created + cfg_rng.uniform(0, 30) * DAY, 3),
+        }
 
     builder = _JobBuilder(config, {k: p.id for k, p in projects.items()}, saved, tier_of)
     specs = list(catalog.NOTABLE) + catalog.filler(rng_for(seed, "filler"))
@@ -134,6 +141,7 @@ class _JobBuilder:
         self.saved = saved
         self.tier_of = tier_of
         self.docs: dict[str, tuple[str, str, str]] = {}  # alias -> (document id, file, seed)
+        self.sizes: dict[str, tuple[int, int]] = {}  # document id -> (pages, rows) of its first run
 
     def build(self, spec: JobSpec, index: int) -> JobRecord:
         seed = self.config.seed
@@ -163,6 +171,8 @@ class _JobBuilder:
                 else (spec.rows or rng.randint(*kind.rows))
             )
             pages = max(pages, -(-rows // 40))
+        # a re-run reads the same document: its pages, and its table's rows (explorer.sim.paper)
+        pages, rows = self.sizes.setdefault(document, (pages, rows))
         rec = JobRecord(
             id=prefixed("ext", rng),
             project_id=self.project_ids[spec.project],

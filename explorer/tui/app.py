@@ -40,6 +40,7 @@ from explorer.tui.messages import (
     JobAnalyzed,
     JobFailed,
     JobLoaded,
+    NamesLearned,
     PageFailed,
     PageLoaded,
     ProjectsLoaded,
@@ -330,19 +331,16 @@ class ExplorerApp(App[int]):
         if self.watcher.in_flight:
             self.watcher.finished(WatchPlan())
         self.store.set_projects(message.projects)
+        for note in self.source.notes:
+            self.notify(note, severity="warning", timeout=20)
+        self.source.notes.clear()
         names = {p.id: p.label for p in message.projects}
         self.query_one(OverviewPane).project_names.update(names)
         if self.default_project is None and message.projects:
             self.default_project = message.projects[0].id
         self.tree.set_projects(expand=self.default_project)
-        shown = self._shown_job
-        if shown is not None:
-            # Shown before the projects were known: now with its project's name.
-            from explorer.core.analysis import health_line
-
-            analysis = self.analyses.get(shown.id)
-            health = Text(health_line(analysis)) if analysis is not None else None
-            self.query_one(OverviewPane).show_job(shown, health=health)
+        # Shown before the projects were known: now with its project's name.
+        self._reshow_overview()
         ready, self._ready_page = self._ready_page, None
         state = self.store.projects.get(self.default_project or "")
         if ready and state and not state.loaded and is_page_of(ready, state.project.id):
@@ -352,6 +350,45 @@ class ExplorerApp(App[int]):
         elif self.default_project:
             self.request_page(self.default_project)
         self.schedule_tick(self.watcher.next_delay())
+
+    def _reshow_overview(self) -> None:
+        """Draw the Overview of the shown job again (names or project names arrived)."""
+        shown = self._shown_job
+        if shown is None:
+            return
+        from explorer.core.analysis import health_line
+
+        analysis = self.analyses.get(shown.id)
+        health = Text(health_line(analysis)) if analysis is not None else None
+        self.query_one(OverviewPane).show_job(shown, health=health)
+
+    @work(group="names", exit_on_error=False)
+    async def name_jobs(self, jobs: list[ExtractJob]) -> None:
+        """Ask for the file and configuration names of jobs just shown (never blocks them)."""
+        try:
+            learned = await self.source.name(jobs)
+        except Exception:  # a name is decoration: the id stays on screen
+            return
+        if learned:
+            self.post_message(NamesLearned([job.id for job in jobs]))
+
+    def on_names_learned(self, message: NamesLearned) -> None:
+        if self.shutting_down:
+            return
+        # Refreshes may have replaced the job objects meanwhile: name what the store holds.
+        jobs = [self.store.jobs[i] for i in message.job_ids if i in self.store.jobs]
+        self.source.apply_names(jobs)
+        self.source.apply_names(self.store.details.values())
+        if self.tree.grouping in ("document", "configuration"):
+            # the names are the group labels too
+            for project_id in {job.project_id for job in jobs if job.project_id}:
+                if project_id in self.store.projects:
+                    self.tree.rebuild_project(project_id)
+        else:
+            for job in jobs:
+                self.tree.refresh_job(job)  # relabel in place: nothing moves
+        if self._shown_job is not None and self._shown_job.id in message.job_ids:
+            self._reshow_overview()
 
     def request_page(self, project_id: str, first: bool = False) -> None:
         state = self.store.projects.get(project_id)
@@ -647,6 +684,14 @@ class ExplorerApp(App[int]):
     def track(self, jobs: list[ExtractJob]) -> list:
         """Tell the watcher about jobs seen; wake it sooner if one of them is running."""
         changes = self.watcher.track((job.id, job.status) for job in jobs)
+        unnamed = [
+            job
+            for job in jobs
+            if (job.file_name is None and (job.document or "").startswith("dfl-"))
+            or (job.configuration_id and job.configuration_name is None)
+        ]
+        if unnamed and self.source.live:
+            self.name_jobs(unnamed)
         if self.source.live and not self.watcher.in_flight:
             delay = self.watcher.next_delay()
             if self._tick_timer is None or delay < self._tick_due - self.watcher.clock():

@@ -41,6 +41,13 @@ class JobLoaded(Message):
 
 
 @dataclass
+class NamesLearned(Message):
+    """File or configuration names arrived for these jobs (their lines may relabel)."""
+
+    job_ids: list[str]
+
+
+@dataclass
 class JobFailed(Message):
     job_id: str
     error: str

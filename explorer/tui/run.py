@@ -58,14 +58,17 @@ def build_api_app(settings: Settings, job_id: str | None = None) -> tuple[Explor
 
             return backend.client(settings, retry=RetryPolicy(max_retries=0))
 
-        prefetch = Prefetch(quick_client, settings.page_size)
+        from explorer.core.names import NameBook
+
+        names = NameBook()
+        prefetch = Prefetch(quick_client, settings.page_size, names)
         from explorer.core.source import ApiJobSource
         from explorer.tui.app import ExplorerApp
 
         client = backend.client(settings)
         app = ExplorerApp(
             settings,
-            ApiJobSource(client, prefetch=prefetch),
+            ApiJobSource(client, prefetch=prefetch, names=names),
             job_id=job_id,
             demo_url=backend.base_url if backend.demo else None,
             on_close=client.aclose,

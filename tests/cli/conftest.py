@@ -103,7 +103,10 @@ def sim_job(sim_server: SimServer) -> Callable[[str], dict[str, Any]]:
 
     def get(role: str) -> dict[str, Any]:
         job_id = sim_server.state.notable[role]
+        rec = sim_server.state.record(job_id)
+        assert rec is not None
         params = [("expand", e) for e in ("configuration", "extract_metadata", "usage")]
+        params.append(("project_id", rec.project_id))
         response = httpx.get(
             f"{sim_server.url}/api/v2/extract/{job_id}",
             params=params,

@@ -66,7 +66,7 @@ def test_sim_runs_in_the_foreground_until_interrupted() -> None:
         assert "LlamaCloud simulator on http://127.0.0.1:" in line
         url = line.split(" on ")[1].split()[0]
         response = httpx.get(f"{url}/api/v2/projects", headers={"Authorization": "Bearer k"})
-        assert response.status_code == 200 and len(response.json()) >= 3
+        assert response.status_code == 200 and len(response.json()["items"]) >= 3
         assert httpx.get(f"{url}/api/v2/projects").status_code == 401
     finally:
         proc.send_signal(signal.SIGINT)

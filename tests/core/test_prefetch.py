@@ -49,6 +49,29 @@ async def test_prefetched_projects_and_page_are_used_once(sim: SimServer) -> Non
     await source.client.aclose()
 
 
+async def test_the_prefetch_names_the_first_page(sim: SimServer) -> None:
+    from explorer.core.names import NameBook
+
+    sim.state.reset_counters()
+    names = NameBook()
+    prefetch = Prefetch(quick(sim.url), 20, names)
+    source = ApiJobSource(ExtractClient("k", sim.url), prefetch=prefetch, names=names)
+    _, page = wait_taken(source)
+    assert page is not None
+    paths = sorted(path for _, _, path, _ in sim.state.request_log)
+    # projects, the page, one files request for the whole page, one configurations listing
+    assert paths == [
+        "/api/v1/beta/configurations",
+        "/api/v1/beta/files",
+        "/api/v2/extract",
+        "/api/v2/projects",
+    ]
+    cited = next(job for job in page.items if job.id == sim.state.notable["invoice_cited"])
+    assert cited.document_label == "invoice-2041.pdf"
+    assert cited.configuration_name == "Invoices — standard"
+    await source.client.aclose()
+
+
 async def test_a_failed_prefetch_falls_back_to_requests_that_report_the_error() -> None:
     dead = "http://127.0.0.1:9"  # nothing listens on the discard port
     source = ApiJobSource(

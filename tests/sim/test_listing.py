@@ -15,7 +15,8 @@ LIST = "/api/v2/extract"
 
 
 def all_pages(client: httpx.Client, **params: Any) -> tuple[list[dict[str, Any]], list[int]]:
-    """Every item of a listing, following next_page_token; also each page's total_size."""
+    """Every item of a listing, following next_page_token; also each page's total_size (which
+    the SDK says is only filled when asked for: never, here)."""
     items: list[dict[str, Any]] = []
     totals: list[int] = []
     token = None
@@ -24,9 +25,9 @@ def all_pages(client: httpx.Client, **params: Any) -> tuple[list[dict[str, Any]]
         r = client.get(LIST, params=query)
         assert r.status_code == 200, r.text
         body = r.json()
-        assert set(body) == {"items", "next_page_token", "total_size"}
+        assert set(body) == {"items", "next_page_token"}
         items.extend(body["items"])
-        totals.append(body["total_size"])
+        totals.append(body.get("total_size"))
         token = body["next_page_token"]
         if token is None:
             return items, totals
@@ -38,7 +39,7 @@ def test_paging_through_the_default_project(client: httpx.Client, server: SimSer
     ids = [j["id"] for j in items]
     assert len(ids) == len(set(ids))
     assert len(totals) > 3
-    assert set(totals) == {len(items)}
+    assert set(totals) == {None}
     created = [j["created_at"] for j in items]
     assert created == sorted(created, reverse=True)
     default = server.state.default_project.id
@@ -54,7 +55,7 @@ def test_default_page_size_is_20(client: httpx.Client) -> None:
 def test_max_page_size_returns_everything_in_one_page(client: httpx.Client) -> None:
     body = client.get(LIST, params={"page_size": 100}).json()
     assert body["next_page_token"] is None
-    assert len(body["items"]) == body["total_size"]
+    assert 20 < len(body["items"]) < 100
 
 
 @pytest.mark.parametrize("size", ["0", "101", "-3", "ten", "2.5"])
@@ -120,7 +121,6 @@ def test_job_ids_returns_the_jobs_that_exist(client: httpx.Client, server: SimSe
     params = [("job_ids", i) for i in [*wanted, "ext-00000000-0000-4000-8000-000000000000"]]
     body = client.get(LIST, params=params).json()
     assert {j["id"] for j in body["items"]} == set(wanted)
-    assert body["total_size"] == 3
     assert body["next_page_token"] is None
 
 
@@ -136,7 +136,7 @@ def test_created_at_range(client: httpx.Client) -> None:
 
 
 def test_project_and_organization_scoping(client: httpx.Client, server: SimServer) -> None:
-    projects = {p["name"]: p for p in client.get("/api/v2/projects").json()}
+    projects = {p["name"]: p for p in client.get("/api/v2/projects").json()["items"]}
     finance = projects["Finance ops"]
     items, _ = all_pages(client, project_id=finance["id"], page_size=100)
     assert items and {j["project_id"] for j in items} == {finance["id"]}

@@ -130,7 +130,12 @@ class OverviewPane(RenderedLines):
                 f"  {safe_text(job.project_id or '', 80)}", style="dim"
             )
         table.add_row("Project", project)
-        table.add_row("Configuration", plain(job.configuration_id or "(inline)"))
+        config = plain(job.configuration_id or "(inline)")
+        if job.configuration_id and job.configuration_name:
+            config = Text(safe_text(job.configuration_name, 200)).append(
+                f"  {safe_text(job.configuration_id, 80)}", style="dim"
+            )
+        table.add_row("Configuration", config)
         table.add_row("Parse job", plain(job.parse_job_id))
         for label, stamp in (("Created", job.created_at), ("Updated", job.updated_at)):
             text = Text(format_timestamp(stamp))

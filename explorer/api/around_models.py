@@ -7,6 +7,7 @@ accessors pick out what the explorer shows (page text, items, page screenshots).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from explorer.api.models import ApiModel, LenientDatetime, LenientNumber, LenientStr
@@ -118,10 +119,25 @@ class ParseResult(ApiModel):
             if i.get("category") == "screenshot"
         ]
         for image in screenshots:
-            # a screenshot's index is its page's (0-based); page numbers are 1-based
-            index = image.get("index")
-            if isinstance(index, int) and not isinstance(index, bool):
-                by_number.setdefault(index + 1, {"page_number": index + 1})["screenshot_url"] = (
-                    image.get("presigned_url")
+            number = _screenshot_page(image)
+            if number is not None:
+                by_number.setdefault(number, {"page_number": number})["screenshot_url"] = image.get(
+                    "presigned_url"
                 )
         return [ParsePage.model_validate(by_number[n]) for n in sorted(by_number)]
+
+
+_PAGE_FILE = re.compile(r"page[_-]?(\d+)", re.IGNORECASE)
+
+
+def _screenshot_page(image: dict[str, Any]) -> int | None:
+    """The 1-based page a screenshot shows: named in its file name (`page_3.png`), else its
+    0-based index."""
+    name = image.get("filename")
+    match = _PAGE_FILE.search(name) if isinstance(name, str) else None
+    if match:
+        return int(match.group(1))
+    index = image.get("index")
+    if isinstance(index, int) and not isinstance(index, bool) and index >= 0:
+        return index + 1
+    return None

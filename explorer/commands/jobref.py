@@ -211,21 +211,25 @@ def load_file_job(ref: str, pick: str | None = None) -> LoadedJob:
     return LoadedJob(data, loaded.origins.get(job.id, where))
 
 
-async def fetch_job(conn: Connection, job_id: str) -> LoadedJob:
-    """A job fetched through the API, fully expanded."""
+async def fetch_job(conn: Connection, job_id: str, names: bool = False) -> LoadedJob:
+    """A job fetched through the API, fully expanded (with ``names``, its file's and saved
+    configuration's names too: two more requests, for commands that show them)."""
     source = await conn.source()
     try:
         job = await source.job(job_id)
-        await source.name([job])
+        if names:
+            await source.name([job])
     except ApiError as exc:
         raise CommandError(describe_api_error(exc, job_id, demo=conn.demo)) from None
     return LoadedJob(job.to_json_dict(), "api", job.file_name, job.configuration_name)
 
 
-async def load_job(conn: Connection, ref: str, pick: str | None = None) -> LoadedJob:
-    """The job an argument names: read from a file, or fetched by id."""
+async def load_job(
+    conn: Connection, ref: str, pick: str | None = None, names: bool = False
+) -> LoadedJob:
+    """The job an argument names: read from a file, or fetched by id (see `fetch_job`)."""
     if is_file_ref(ref):
         return load_file_job(ref, pick)
     if pick is not None:
         raise CommandError(f"--job is for files holding several jobs; {ref} is a job id")
-    return await fetch_job(conn, ref)
+    return await fetch_job(conn, ref, names)

@@ -244,7 +244,9 @@ def cmd_get(argv: Sequence[str]) -> int:
     """``extract-explorer get JOB``: a summary of one job, or its JSON."""
     args = build_get_parser().parse_args(argv)
     settings = settings_for(args)
-    job = run_with_connection(settings, lambda conn: load_job(conn, args.ref, args.pick))
+    job = run_with_connection(
+        settings, lambda conn: load_job(conn, args.ref, args.pick, names=not args.json)
+    )
     if args.json:
         output.write_out(output.json_text(job.data))
     else:

@@ -102,3 +102,37 @@ def test_page_and_project() -> None:
     assert page.items == [] and page.next_page_token is None
     project = Project.model_validate({"id": "prj-1", "name": "Default", "is_default": True})
     assert project.label == "Default" and project.is_default
+
+
+def test_parse_result_pages_join_the_expands_and_survive_odd_shapes() -> None:
+    from explorer.api.around_models import ParseResult
+
+    parsed = ParseResult.model_validate(
+        {
+            "job": {"id": "pjb-1", "status": "COMPLETED", "surprise": True},
+            "text": {"pages": [{"page_number": 2, "text": "two"}, {"page_number": 1, "text": 1}]},
+            "markdown": {"pages": [{"page_number": 3, "success": False, "error": "rotated"}, 7]},
+            "items": {
+                "pages": [
+                    {"page_number": 1, "page_width": 612, "page_height": 792, "items": [{}, "x"]},
+                    {"page_number": True},
+                ]
+            },
+            "images_content_metadata": {
+                "images": [
+                    {"filename": "page_2.png", "index": 9, "category": "screenshot",
+                     "presigned_url": "https://s/2"},
+                    {"filename": "shot.png", "index": 0, "category": "screenshot",
+                     "presigned_url": "https://s/1"},
+                    {"filename": "logo.png", "index": 1, "category": "embedded"},
+                ],
+                "total_count": 3,
+            },
+        }
+    )  # fmt: skip
+    pages = {p.page_number: p for p in parsed.pages()}
+    assert sorted(pages) == [1, 2, 3]
+    assert pages[2].text == "two" and pages[2].screenshot_url == "https://s/2"
+    assert pages[1].text == "1" and pages[1].width == 612 and pages[1].items == [{}]
+    assert pages[1].screenshot_url == "https://s/1"
+    assert pages[3].error == "rotated" and pages[3].text is None

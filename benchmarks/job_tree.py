@@ -121,10 +121,9 @@ async def _fetch_all(url: str, project_id: str) -> list[dict[str, Any]]:
     from explorer.api.client import MAX_PAGE_SIZE, ExtractClient
 
     async with ExtractClient("bench-key", url) as client:
-        return [
-            job.to_json_dict()
-            async for job in client.iter_jobs(project_id=project_id, page_size=MAX_PAGE_SIZE)
-        ]
+        # the whole bulk project, past the default page cap (100 pages) on purpose
+        pages = client.iter_jobs(project_id=project_id, page_size=MAX_PAGE_SIZE, max_pages=10_000)
+        return [job.to_json_dict() async for job in pages]
 
 
 def run(ctx: Context) -> list[Figure]:

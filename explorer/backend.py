@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from explorer.core import secrets as secret_registry
 from explorer.settings import Settings
 
 if TYPE_CHECKING:
@@ -116,9 +117,11 @@ def start_backend(settings: Settings, *, separate_process: bool = False) -> Back
     """The real API when a key is set, else a freshly started embedded simulator: in a thread,
     or (the TUI) in a child process, falling back to a thread if it cannot be spawned."""
     if settings.api_key:
+        secret_registry.register(settings.api_key)
         return Backend(base_url=settings.base_url, api_key=settings.api_key)
     # A random key per run: the embedded server only answers this process.
     key = "sim-" + secrets.token_urlsafe(16)
+    secret_registry.register(key)
     if separate_process:
         try:
             child = SimProcess(

@@ -265,6 +265,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except (ConfigError, ApiError) as exc:
         return _fail(str(exc))
+    except RecursionError:  # JSON past the parsers' depth, wherever it came from
+        from explorer.core.files import TOO_DEEP
+
+        return _fail(TOO_DEEP)
+    except Exception as exc:  # a bug: one line, non-zero, the traceback in the debug log
+        from explorer.crash import EXIT_CRASH, crash_line, log_crash
+
+        logged = log_crash(exc, "extract-explorer")
+        return _fail(crash_line(exc, logged=logged), EXIT_CRASH)
 
 
 def run_async(coro: Any) -> Any:

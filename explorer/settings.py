@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from explorer.api import DEFAULT_BASE_URL
+from explorer.api.headers import bad_header_name, bad_header_value, bad_key
+from explorer.core import secrets
 
 ENV_API_KEY = "LLAMA_CLOUD_API_KEY"
 #: The SDK also accepts this one; so do we.
@@ -20,6 +24,10 @@ ENV_ORGANIZATION = "LLAMA_CLOUD_ORGANIZATION_ID"
 ENV_CUSTOM_HEADERS = "LLAMA_CLOUD_CUSTOM_HEADERS"
 ENV_CONFIG = "EXTRACT_EXPLORER_CONFIG"
 ENV_PROFILE = "EXTRACT_EXPLORER_PROFILE"
+#: Refresh cadences below this would hammer the server (``refresh = 1e-300``); above the
+#: maximum the timers overflow.
+MIN_REFRESH = 0.2
+MAX_REFRESH = 86_400.0
 
 
 class ConfigError(Exception):
@@ -69,13 +77,74 @@ class Settings:
 
 
 def parse_custom_headers(text: str) -> dict[str, str]:
-    """``LLAMA_CLOUD_CUSTOM_HEADERS``: one ``Name: value`` per line (the SDK's format)."""
+    """``LLAMA_CLOUD_CUSTOM_HEADERS``: one ``Name: value`` per line (the SDK's format).
+
+    Credential-like values are registered as secrets; a header that cannot be sent is a
+    ``ConfigError`` naming its line, never its value.
+    """
     headers: dict[str, str] = {}
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), 1):
         name, sep, value = line.partition(":")
         if sep and name.strip():
-            headers[name.strip()] = value.strip()
+            name, value = name.strip(), value.strip()
+            secrets.register_header(name, value)
+            if bad_header_name(name) or bad_header_value(value):
+                raise ConfigError(
+                    f"{ENV_CUSTOM_HEADERS} line {number} contains characters that cannot be "
+                    "sent in an HTTP header"
+                )
+            headers[name] = value
     return headers
+
+
+def _api_key(
+    flags: Mapping[str, Any], env: Mapping[str, str], file_values: Mapping[str, Any], path: Path
+) -> str | None:
+    """The key from the first place that has one, stripped of surrounding whitespace (a CRLF
+    ``.env`` leaves a ``\\r``), registered as a secret and checked for what HTTP can send."""
+    for source, value in (
+        ("--api-key", flags.get("api_key")),
+        (ENV_API_KEY, env.get(ENV_API_KEY)),
+        (ENV_API_KEY_ALT, env.get(ENV_API_KEY_ALT)),
+        (f"api_key in {path}", file_values.get("api_key")),
+    ):
+        if not isinstance(value, str) or not value.strip():
+            continue
+        secrets.register(value)
+        key = value.strip()
+        if bad_key(key):
+            raise ConfigError(f"{source} contains characters that cannot be sent in an HTTP header")
+        return key
+    return None
+
+
+def _check_base_url(url: str, source: str) -> str:
+    """Refuse a base URL carrying ``user:password@``: the explorer sends only the API key, and
+    httpx would send those as ``Authorization: Basic`` instead of it."""
+    secrets.register_url_credentials(url)
+    try:
+        netloc = urlsplit(url.strip()).netloc
+    except ValueError:
+        raise ConfigError(f"{source} is not a URL") from None
+    if "@" in netloc:
+        raise ConfigError(
+            f"{source} holds user:password@ credentials: remove them (the explorer "
+            "authenticates with the API key only)"
+        )
+    return url
+
+
+def _refresh(value: Any, name: str) -> float:
+    """A refresh cadence in seconds: a finite number from ``MIN_REFRESH`` to ``MAX_REFRESH``."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a number of seconds") from None
+    if not math.isfinite(seconds) or not MIN_REFRESH <= seconds <= MAX_REFRESH:
+        raise ConfigError(
+            f"{name} must be between {MIN_REFRESH:g} and {MAX_REFRESH:,.0f} seconds (got {value!r})"
+        )
+    return seconds
 
 
 def load_config_file(path: Path, profile: str | None) -> dict[str, Any]:
@@ -89,18 +158,30 @@ def load_config_file(path: Path, profile: str | None) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read config file {path}: {exc}") from None
     profiles = data.pop("profiles", {})
-    keymap = data.pop("keymap", {})
+    keymap = _keymap_table(data.pop("keymap", {}), path, "[keymap]")
     merged = dict(data)
     if profile:
         if not isinstance(profiles, dict) or profile not in profiles:
             raise ConfigError(f"no profile {profile!r} in {path}")
         chosen = profiles[profile]
         if isinstance(chosen, dict):
-            keymap = {**keymap, **chosen.pop("keymap", {})}
+            where = f"[profiles.{profile}.keymap]"
+            keymap = {**keymap, **_keymap_table(chosen.pop("keymap", {}), path, where)}
             merged.update(chosen)
     if keymap:
         merged["keymap"] = keymap
     return merged
+
+
+def _keymap_table(value: Any, path: Path, where: str) -> dict[str, Any]:
+    """A keymap must be a table (``[keymap]``, or ``keymap = {...}``); its entries are checked
+    by the app, which names each bad one and applies the rest."""
+    if not isinstance(value, dict):
+        raise ConfigError(
+            f'{path}: {where} must be a table of binding id = "keys", '
+            f'e.g. [keymap] then app.refresh = "ctrl+r" (got {type(value).__name__})'
+        )
+    return value
 
 
 _FILE_KEYS = {
@@ -148,25 +229,27 @@ def resolve_settings(
             return file_values[file_key]
         return default
 
-    api_key = (
-        flags.get("api_key")
-        or env.get(ENV_API_KEY)
-        or env.get(ENV_API_KEY_ALT)
-        or file_values.get("api_key")
-        or None
-    )
+    api_key = _api_key(flags, env, file_values, path)
+    if "base_url" in flags:
+        url_source = "--base-url"
+    elif env.get(ENV_BASE_URL):
+        url_source = ENV_BASE_URL
+    else:
+        url_source = f"base_url in {path}"
     animation = bool(pick("animation", None, "animation", True))
     # Over SSH every animated frame crosses the wire: animations off.
     if env.get("SSH_CONNECTION"):
         animation = False
     settings = Settings(
         api_key=api_key,
-        base_url=str(pick("base_url", ENV_BASE_URL, "base_url", DEFAULT_BASE_URL)),
+        base_url=_check_base_url(
+            str(pick("base_url", ENV_BASE_URL, "base_url", DEFAULT_BASE_URL)), url_source
+        ),
         project_id=pick("project", ENV_PROJECT, "project", None),
         organization_id=pick("organization", ENV_ORGANIZATION, "organization", None),
         custom_headers=parse_custom_headers(env.get(ENV_CUSTOM_HEADERS, "")),
-        refresh=float(pick("refresh", None, "refresh", 1.0)),
-        list_refresh=float(pick("list_refresh", None, "list_refresh", 15.0)),
+        refresh=_refresh(pick("refresh", None, "refresh", 1.0), "refresh"),
+        list_refresh=_refresh(pick("list_refresh", None, "list_refresh", 15.0), "list_refresh"),
         page_size=int(pick("page_size", None, "page_size", 50)),
         animation=animation,
         read_only=bool(pick("read_only", None, "read_only", False)),
@@ -179,8 +262,6 @@ def resolve_settings(
         config_path=path,
         profile=profile,
     )
-    if settings.refresh <= 0 or settings.list_refresh <= 0:
-        raise ConfigError("refresh intervals must be positive")
     if not 1 <= settings.page_size <= 100:
         raise ConfigError("page_size must be between 1 and 100")
     return settings

@@ -58,7 +58,7 @@ def test_ssh_turns_animation_off(tmp_path: Path) -> None:
         ("refresh = 'fast'", "refresh must be a float"),
         ("bogus = 1", "unknown setting 'bogus'"),
         ("refresh = [", "cannot read config file"),
-        ("refresh = -1.0", "refresh intervals must be positive"),
+        ("refresh = -1.0", "refresh must be between 0.2 and"),
     ],
 )
 def test_bad_config_is_a_clear_error(tmp_path: Path, text: str, message: str) -> None:

@@ -107,3 +107,37 @@ def error_for_status(
     if 400 <= status < 500:
         return BadRequestError(message, **kw)
     return BadResponseError(message, **kw)
+
+
+class BadHeaderError(ApiError):
+    """A custom header that cannot be sent (characters HTTP headers cannot carry)."""
+
+    kind = "bad header"
+
+
+class BadKeyError(BadHeaderError):
+    """An API key that cannot be sent in an HTTP header (control or non-ASCII characters)."""
+
+    kind = "bad key"
+
+
+class RedirectError(ApiError):
+    """A 3xx answer: the explorer does not follow redirects (the key would go with them)."""
+
+    kind = "redirect"
+
+
+class DeadlineError(NetworkError):
+    """No complete response within the request's overall deadline (a server trickling bytes)."""
+
+
+class BodyTooLargeError(ApiError):
+    """A response body (decompressed) went past the client's size cap; reading stopped."""
+
+    kind = "too large"
+
+
+class PageLimitError(ApiError):
+    """Paging stopped at the page cap: the server kept sending new page tokens."""
+
+    kind = "too many pages"

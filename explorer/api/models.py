@@ -282,12 +282,31 @@ class ExtractJob(ApiModel):
         return self.model_dump(mode="json", exclude_unset=True)
 
 
+#: A ``total_size`` past this is not a count of jobs.
+MAX_TOTAL_SIZE = 10**15
+
+
+def _count_or_none(value: Any) -> int | None:
+    """A job count: a whole number from 0 to ``MAX_TOTAL_SIZE``; anything else is unknown."""
+    number = _lenient_number(value)
+    if isinstance(number, float):
+        if not number.is_integer():
+            return None
+        number = int(number)
+    if number is None or not 0 <= number <= MAX_TOTAL_SIZE:
+        return None
+    return number
+
+
 class JobPage(ApiModel):
     """One page of ``GET /api/v2/extract``."""
 
     items: list[ExtractJob] = Field(default_factory=list)
     next_page_token: LenientStr = None
-    total_size: LenientNumber = None
+    #: Jobs in the whole list, when the server says (never negative: "1/-5" is no count).
+    total_size: Annotated[int | None, BeforeValidator(_count_or_none)] = None
+    #: Items of this page that could not be read as jobs and were left out.
+    skipped: int = 0
 
 
 class Project(ApiModel):

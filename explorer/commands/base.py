@@ -116,7 +116,15 @@ def command(func: Callable[[Sequence[str]], int]) -> Callable[[Sequence[str]], i
             return 1
         except KeyboardInterrupt:
             return 130
+        except RecursionError:
+            # JSON past the parsers' depth (from a file, a server, or a value built from one)
+            from explorer.core.files import TOO_DEEP
+
+            return output.error(TOO_DEEP)
         except Exception as exc:  # a bug: still one clear line, not a traceback
+            from explorer.crash import log_crash
+
+            log_crash(exc, f"{output.PROG} {func.__name__}")
             return output.error(f"internal error ({type(exc).__name__}): {exc}")
         finally:
             output.clear_secrets()

@@ -200,6 +200,8 @@ def load_file_job(ref: str, pick: str | None = None) -> LoadedJob:
 
     where = "stdin" if ref == "-" else ref
     loaded = load_paths([ref])
+    for note in loaded.notes:
+        output.note(note)
     if not loaded.jobs:
         if loaded.problems:
             first = loaded.problems[0]

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from explorer.api.errors import ApiError, NotFoundError
+from explorer.api.errors import ApiError, NotFoundError, PageLimitError
 from explorer.api.models import ExtractJob
 from explorer.commands import output
 from explorer.commands.base import (
@@ -114,39 +115,67 @@ def cmd_list(argv: Sequence[str]) -> int:
     settings = settings_for(args)
     limit = args.limit
 
-    async def fetch(conn: Connection) -> tuple[list[ExtractJob], bool]:
+    async def fetch(conn: Connection) -> _Listed:
         client = await conn.client()
         names = (await conn.source()).names
         page_size = min(limit + 1, _PAGE_MAX) if limit else _PAGE_MAX
-        jobs: list[ExtractJob] = []
+        # the budget's page cap (and a repeated token) ends a walk whatever the server sends
+        guard = client.page_guard(limit or None, page_size)
+        listed = _Listed()
         token: str | None = None
-        seen: set[str] = set()
         while True:
             page = await client.list_jobs(
                 page_size=page_size, page_token=token, status=args.status, expand=["configuration"]
             )
+            listed.skipped += page.skipped
             if not args.json:
                 # the table shows file names: one batched files request per page
                 await names.resolve(client, page.items)
             for job in page.items:
-                if limit and len(jobs) >= limit:
-                    return jobs, True
-                jobs.append(job)
-            token = page.next_page_token
-            if not token or token in seen:  # a server repeating a token would loop forever
-                return jobs, False
-            seen.add(token)
+                if limit and listed.count >= limit:
+                    listed.more = True
+                    return listed
+                listed.count += 1
+                if args.json:  # streamed as the pages come: nothing is collected
+                    output.write_out(output.json_text(job.to_json_dict(), indent=None))
+                else:
+                    listed.jobs.append(job)
+            try:
+                token = guard.next(page.next_page_token)
+            except PageLimitError:
+                listed.stopped = (
+                    f"stopped after {guard.pages:,} pages ({listed.count:,} jobs listed): the "
+                    "server kept sending new page tokens; list fewer with --limit N or --status"
+                )
+                return listed
+            if token is None:
+                return listed
 
-    jobs, more = run_with_connection(settings, fetch)
-    if args.json:
-        for job in jobs:
-            output.write_out(output.json_text(job.to_json_dict(), indent=None))
-        return 0
-    if jobs:
-        output.write_out(jobs_table(jobs, full_ids=args.full_ids))
-    shown = f"{len(jobs)} job{'s' if len(jobs) != 1 else ''}"
-    output.note(f"{shown}; more with --limit 0" if more else shown)
+    listed = run_with_connection(settings, fetch)
+    if listed.skipped:
+        n = listed.skipped
+        output.warn(f"{n} unreadable job{'s' if n != 1 else ''} skipped")
+    if not args.json:
+        if listed.jobs:
+            output.write_out(jobs_table(listed.jobs, full_ids=args.full_ids))
+        shown = f"{listed.count} job{'s' if listed.count != 1 else ''}"
+        if not listed.stopped:
+            output.note(f"{shown}; more with --limit 0" if listed.more else shown)
+    if listed.stopped:
+        return output.error(listed.stopped)
     return 0
+
+
+@dataclass
+class _Listed:
+    """What one ``list`` run fetched: the jobs for the table (none with ``--json``: those are
+    written as they come), how many, whether more were left, and why it stopped early."""
+
+    jobs: list[ExtractJob] = field(default_factory=list)
+    count: int = 0
+    more: bool = False
+    skipped: int = 0
+    stopped: str | None = None
 
 
 # -- get --------------------------------------------------------------------------------------
@@ -190,6 +219,8 @@ def _fields_line(data: dict[str, Any]) -> tuple[str, str]:
         schema = f"{n} problem{'s' if n != 1 else ''} (see: extract-explorer check)"
     else:
         schema = "no problems"
+    if check.error is None and check.unchecked:
+        schema += f"; {check.unchecked:,} not checked against a pattern (too complex)"
     return ", ".join(parts), schema
 
 
@@ -224,7 +255,9 @@ def job_summary(
     if job.configuration_id:
         named = f"{configuration_name} ({job.configuration_id})" if configuration_name else None
         lines.append(("config id", named or job.configuration_id))
-    lines.append(("created", format_timestamp(job.created_at) + f" ({job_age(job)} ago)"))
+    age = job_age(job)
+    when = "in the future" if age == "future" else f"{age} ago"
+    lines.append(("created", format_timestamp(job.created_at) + f" ({when})"))
     lines.append(("updated", format_timestamp(job.updated_at)))
     if job.is_terminal:
         lines.append(("duration", humanize_duration(job.duration_seconds)))

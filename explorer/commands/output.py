@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from explorer.core import secrets
 from explorer.core.export import to_json
 from explorer.core.sanitize import safe_text, safe_value
 
@@ -43,7 +44,7 @@ __all__ = [
 ]
 
 PROG = "extract-explorer"
-REDACTED = "<redacted>"
+REDACTED = secrets.REDACTED
 
 # Characters JSON may carry raw inside strings that a terminal would act on or hide.
 # (JSON writers already escape U+0000-U+001F.)
@@ -51,26 +52,20 @@ _JSON_UNSAFE = re.compile(
     "[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]"
 )
 
-_secrets: list[str] = []
-
 
 def add_secret(secret: str | None) -> None:
-    """Remember a secret (the API key) that must never be written."""
-    if secret and len(secret) >= 4 and secret not in _secrets:
-        _secrets.append(secret)
+    """Remember a secret (the API key) that must never be written (see ``core.secrets``)."""
+    secrets.register(secret)
 
 
 def clear_secrets() -> None:
     """Forget the secrets of a finished command."""
-    _secrets.clear()
+    secrets.forget_all()
 
 
 def redact(text: str) -> str:
     """``text`` with every remembered secret replaced by ``<redacted>``."""
-    for secret in _secrets:
-        if secret in text:
-            text = text.replace(secret, REDACTED)
-    return text
+    return secrets.redact(text)
 
 
 def _write(stream: TextIO, text: str) -> None:

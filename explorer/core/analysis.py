@@ -89,4 +89,6 @@ def health_line(analysis: Analysis) -> str:
     else:
         count = analysis.problem_count
         parts.append(f"{count} schema problem{'s' if count != 1 else ''}" if count else "schema ok")
+        if check is not None and check.unchecked:
+            parts.append(f"{check.unchecked:,} not pattern-checked (too complex)")
     return " · ".join(parts)

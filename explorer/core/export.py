@@ -4,7 +4,9 @@ Values are complete, never truncated. Output is always encodable as UTF-8 and is
 (RFC 8259): NaN and infinities, which JSON cannot spell, are written as ``null`` (as orjson and
 JavaScript do); lone surrogates are ``\\udXXX`` escapes in JSON and U+FFFD in CSV, which has no
 escapes. CSV rows end with ``\\n``; a cell a spreadsheet would run as a formula gets a leading
-``'`` (plain numbers such as ``-12.5`` are left alone).
+``'`` (plain numbers such as ``-12.5`` are left alone). Registered secrets (the API key, in any
+form a server may echo it) are redacted from everything written here
+(:mod:`explorer.core.secrets`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from explorer.core import secrets
 from explorer.core.fields import FieldRow, field_rows, gc_paused, row_to_json
 from explorer.core.sanitize import format_int
 
@@ -111,14 +114,14 @@ def _dumps_slow(value: Any, indent: int | None) -> str:
 
 
 def to_json(value: Any, *, indent: int | None = 2) -> str:
-    """Serialise any JSON value as strict JSON text; never raises."""
+    """Serialise any JSON value as strict JSON text, secrets redacted; never raises."""
     option = orjson.OPT_INDENT_2 if indent == 2 else 0
     try:
         if indent in (None, 2):
-            return orjson.dumps(value, option=option).decode("utf-8")
+            return secrets.redact(orjson.dumps(value, option=option).decode("utf-8"))
     except (TypeError, ValueError, orjson.JSONEncodeError):
         pass
-    return _dumps_slow(value, indent)
+    return secrets.redact(_dumps_slow(value, indent))
 
 
 def export_json(job: Any) -> str:
@@ -194,7 +197,7 @@ def _write_csv(header: list[str], rows: Iterable[list[str]]) -> str:
     text = buf.getvalue()
     if not text.isascii() and _SURROGATE.search(text):
         text = _SURROGATE.sub("\ufffd", text)  # UTF-8 cannot carry them; CSV has no escapes
-    return text
+    return secrets.redact(text)
 
 
 def _pages(row: FieldRow) -> str:

@@ -62,34 +62,88 @@ def humanize_seconds(seconds: float) -> str:
     return f"{seconds // (86400 * 7)}w"
 
 
+#: A start up to this far in the future is the two clocks disagreeing (shown as just started);
+#: further ahead it is not a time anyone can count from.
+CLOCK_SKEW_SECONDS = 120.0
+#: Past this a duration is said in days, past a year in years ("over 2 years"): a running job
+#: created in year 1 must not say "17758828 h".
+_DAY = 86400.0
+_YEAR = 365.25 * _DAY
+
+
 def humanize_duration(seconds: float | None) -> str:
-    """Readable duration: 850 ms, 42 s, 3 min 05 s, 2 h 10 min."""
-    if seconds is None:
+    """Readable duration: 850 ms, 42 s, 3 min 05 s, 2 h 10 min, 3 d 04 h, over 2 years.
+
+    Never negative or absurd: a small negative (clock skew) is 0 ms, a larger one, a NaN or an
+    infinity is a dash.
+    """
+    if seconds is None or seconds != seconds or seconds in (float("inf"), float("-inf")):
         return "—"
+    if seconds < 0:
+        if seconds < -CLOCK_SKEW_SECONDS:
+            return "—"
+        seconds = 0.0
     if seconds < 1:
         return f"{seconds * 1000:.0f} ms"
     if seconds < 60:
         return f"{seconds:.0f} s" if seconds >= 10 else f"{seconds:.1f} s"
     if seconds < 3600:
         return f"{int(seconds // 60)} min {int(seconds % 60):02d} s"
-    return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60):02d} min"
+    if seconds < 2 * _DAY:
+        return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60):02d} min"
+    if seconds < _YEAR:
+        return f"{int(seconds // _DAY)} d {int(seconds % _DAY // 3600):02d} h"
+    years = int(seconds // _YEAR)
+    return "over a year" if years == 1 else f"over {years:,} years"
+
+
+def elapsed_since(start: datetime | None, now: datetime) -> float | None:
+    """Seconds from ``start`` to ``now``; None when unknown or in the future beyond clock skew
+    (a job "created" next year has not been running for a negative time)."""
+    if start is None:
+        return None
+    seconds = (now - start).total_seconds()
+    if seconds < -CLOCK_SKEW_SECONDS:
+        return None
+    return max(0.0, seconds)
 
 
 def job_age(job: ExtractJob, now: datetime | None = None) -> str:
-    """Age of a finished job, or the running time of one still going (prefixed ``⏱``)."""
+    """Age of a finished job, or the running time of one still going (prefixed ``⏱``);
+    ``future`` for a creation time ahead of the clock, ``?`` for none."""
     now = now or datetime.now(UTC)
     if job.created_at is None:
         return "?"
+    seconds = elapsed_since(job.created_at, now)
+    if seconds is None:
+        return "future"
     if not job.is_terminal:
-        return "⏱" + humanize_seconds((now - job.created_at).total_seconds())
-    return humanize_seconds((now - job.created_at).total_seconds())
+        return "⏱" + humanize_seconds(seconds)
+    return humanize_seconds(seconds)
 
 
 def format_timestamp(value: datetime | None) -> str:
-    """UTC timestamp to the second, or a dash."""
+    """UTC timestamp to the second, or a dash.
+
+    A time that has no UTC form (``0001-01-01T00:00:00+01:00`` is in year 0 in UTC) is shown
+    as written, with its offset, instead of raising ``OverflowError``.
+    """
     if value is None:
         return "—"
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    try:
+        return _ymd_hms(value.astimezone(UTC)) + " UTC"
+    except (OverflowError, ValueError, OSError):
+        offset = value.strftime("%z") if value.tzinfo is not None else ""
+        shown = f"{offset[:3]}:{offset[3:5]}" if len(offset) >= 5 else "UTC"
+        return f"{_ymd_hms(value)} {shown}"
+
+
+def _ymd_hms(value: datetime) -> str:
+    # strftime("%Y") does not pad years under 1000 on every platform: format by hand.
+    return (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
+        f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
+    )
 
 
 def clip(value: object, width: int) -> str:

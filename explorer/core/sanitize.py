@@ -3,7 +3,8 @@
 Extracted values come from documents anyone can write. A value holding ESC sequences could
 repaint or retitle the terminal, a bidi override can make ``1000`` read as ``0001``, and
 zero-width characters hide text. Everything here turns such characters into visible escapes
-(``\\x1b``, ``\\u202e``) and bounds the length, without touching ordinary text.
+(``\\x1b``, ``\\u202e``) and bounds the length, without touching ordinary text. It is also where
+registered secrets (:mod:`explorer.core.secrets`) are redacted from whatever reaches the screen.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import decimal
 import math
 import re
 from typing import Any
+
+from explorer.core import secrets
 
 __all__ = ["escape_markup", "format_float", "format_int", "safe_text", "safe_value"]
 
@@ -59,15 +62,19 @@ def safe_text(s: str, max_len: int | None = None, *, single_line: bool = True) -
 
     With ``single_line`` (the default) newlines and tabs are escaped too (``\\n``, ``\\t``),
     so one value is one screen line. ``max_len`` keeps that many characters of ``s`` and then
-    appends ``… (+N chars)``.
+    appends ``… (+N chars)``. Registered secrets are replaced by ``<redacted>`` (a secret the
+    cut would halve is redacted whole first).
     """
     if not isinstance(s, str):
         s = str(s)
     hidden = 0
+    ahead = secrets.longest()
     if max_len is not None and len(s) > max(max_len, 0):
         keep = max(max_len, 0)
         hidden = len(s) - keep
-        s = s[:keep]
+        s = secrets.redact(s[: keep + ahead])[:keep] if ahead else s[:keep]
+    elif ahead:
+        s = secrets.redact(s)
     if not (s.isascii() and s.isprintable()):
         if single_line:
             if _UNSAFE_SINGLE.search(s):

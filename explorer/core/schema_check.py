@@ -12,12 +12,14 @@ Decisions:
   are ignored) that constrains nothing: the check passes with a warning saying so.
 - Remote ``$ref`` are never fetched; failures of the schema machinery (``$ref`` loops, bad
   references, runaway recursion) become ``error``, never an exception.
+- Patterns are matched with RE2 in bounded time (:mod:`explorer.core.safe_regex`); one that
+  cannot be checked safely is a warning ("pattern ... not checked") and ``unchecked`` counts
+  the values concerned, never a hang nor a guessed problem.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +29,7 @@ import referencing.exceptions
 from jsonschema import Draft202012Validator, ValidationError, validators
 from jsonschema.exceptions import SchemaError
 
+from explorer.core import schema_keywords as keywords
 from explorer.core.fields import FieldRow
 from explorer.core.jsonpath import Path, format_path, get_at
 from explorer.core.sanitize import format_float, format_int
@@ -72,6 +75,8 @@ class CheckResult:
     problems: list[SchemaProblem] = field(default_factory=list)
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: Values not checked against a pattern that could not be run safely (see warnings).
+    unchecked: int = 0
 
     @property
     def exit_code(self) -> int:
@@ -178,10 +183,9 @@ def _validator_class(schema: Any) -> type:
         base = Draft202012Validator
     ext = _EXTENDED.get(base)
     if ext is None:
-        if "required" in base.VALIDATORS:  # Draft 3 spells required differently
-            ext = validators.extend(base, {"required": _required})
-        else:
-            ext = base
+        # Draft 3 spells required differently; every draft gets the RE2 pattern keywords
+        extra = {"required": _required} if "required" in base.VALIDATORS else {}
+        ext = keywords.with_safe_regex(base, extra)
         _EXTENDED[base] = ext
     return ext
 
@@ -191,14 +195,7 @@ def _extras(err: Any) -> list[str] | None:
     schema, instance = err.schema, err.instance
     if not isinstance(schema, dict) or not isinstance(instance, dict):
         return None
-    props = schema.get("properties") or {}
-    patterns = schema.get("patternProperties") or {}
-    try:
-        return [
-            k for k in instance if k not in props and not any(re.search(p, k) for p in patterns)
-        ]
-    except (re.error, TypeError):
-        return None
+    return keywords.names_not_matched(instance, schema)
 
 
 def _describe(err: Any, prefix: Path) -> list[SchemaProblem]:
@@ -306,11 +303,14 @@ def check_result(result: Any, schema: Any) -> CheckResult:
     try:
         # an empty registry: a remote $ref must fail, not be fetched from the network
         validator = cls(schema, registry=referencing.Registry(), format_checker=cls.FORMAT_CHECKER)
-        if isinstance(result, list) and not _is_array_schema(schema):
-            for i, item in enumerate(result):
-                _check_one(validator, item, (i,), out.problems)
-        else:
-            _check_one(validator, result, (), out.problems)
+        with keywords.checking(schema) as budget:
+            if isinstance(result, list) and not _is_array_schema(schema):
+                for i, item in enumerate(result):
+                    _check_one(validator, item, (i,), out.problems)
+            else:
+                _check_one(validator, result, (), out.problems)
+            out.unchecked = budget.skipped
+            out.warnings += keywords.unchecked_warnings(budget)
     except RecursionError:
         out.error = "the check ran too deep (a $ref loop or a very deeply nested result?)"
     except referencing.exceptions.Unresolvable as exc:

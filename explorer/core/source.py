@@ -197,11 +197,14 @@ class ApiJobSource:
         for job_id, project_id in refs:
             project_id = project_id or self.project_of.get(job_id)
             by_project.setdefault(project_id, []).append(job_id)
+        asked = {job_id for job_id, _ in refs}
         jobs: list[ExtractJob] = []
         for project_id, ids in by_project.items():
-            jobs += await self.client.get_jobs(
+            got = await self.client.get_jobs(
                 ids, project_id=project_id, max_retries=self.refresh_retries
             )
+            # only what was asked for: a server adding others would grow the store each cycle
+            jobs += [job for job in got if job.id in asked]
         self._seen(jobs)
         self.names.apply(jobs)
         return jobs
@@ -234,7 +237,7 @@ class FileJobSource:
     def __init__(self, loaded: LoadedFiles) -> None:
         self.loaded = loaded
         self.problems = loaded.problems
-        self.notes: list[str] = []
+        self.notes: list[str] = list(loaded.notes)
         self._by_id = {job.id: job for job in loaded.jobs}
         self._by_project: dict[str, list[ExtractJob]] = {}
         for job in loaded.jobs:

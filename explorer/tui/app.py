@@ -35,6 +35,8 @@ from explorer.core.watcher import RefreshWatcher, WatchPlan
 from explorer.settings import Settings
 from explorer.tui.commands import JobCommands
 from explorer.tui.errors import describe_error, retry_after_of
+from explorer.tui.inert import inert_str
+from explorer.tui.keymap import KeymapCheck, binding_chains, check_keymap
 from explorer.tui.messages import (
     ActionDone,
     JobAnalyzed,
@@ -48,9 +50,9 @@ from explorer.tui.messages import (
     RefreshFailed,
 )
 from explorer.tui.screens.confirm import ConfirmScreen
-from explorer.tui.screens.copy import CopyScreen, clipboard_safe
+from explorer.tui.screens.copy import CopyScreen, clipboard_text
 from explorer.tui.screens.diff import DiffScreen
-from explorer.tui.screens.export import ExportScreen
+from explorer.tui.screens.export import ExportChoice, ExportScreen, save_text
 from explorer.tui.screens.help import HelpScreen
 from explorer.tui.widgets.fields_pane import FieldsPane
 from explorer.tui.widgets.footer import QuietFooter
@@ -92,6 +94,9 @@ class ExplorerApp(App[int]):
         Binding("X", "cancel_job", "Cancel job", show=False, id="app.cancel"),
         Binding("D", "delete_job", "Delete job", show=False, id="app.delete"),
         Binding("escape", "escape", "Back", show=False, id="app.escape"),
+        # The driver turns ISIG off, so Ctrl+Z is a key: suspend as a shell user expects (the
+        # screen is redrawn on `fg`, see explorer.tui.signals).
+        Binding("ctrl+z", "suspend_process", "Suspend", show=False, id="app.suspend"),
     ]
 
     def __init__(
@@ -142,8 +147,15 @@ class ExplorerApp(App[int]):
         self._retry_note: tuple[str, float] | None = None
         if not settings.animation:
             self.animation_level = "none"
-        if settings.keymap:
-            self.set_keymap(settings.keymap)
+        #: The config's keymap as applied: entries that cannot work are left out and named
+        #: in a notification once the app is up (see explorer.tui.keymap).
+        self.keymap_check = (
+            check_keymap(settings.keymap, binding_chains(type(self)))
+            if settings.keymap
+            else KeymapCheck()
+        )
+        if self.keymap_check.accepted:
+            self.set_keymap(self.keymap_check.accepted)
 
     def notify(
         self,
@@ -154,7 +166,11 @@ class ExplorerApp(App[int]):
         timeout: float | None = None,
         markup: bool = False,
     ) -> None:
-        """Toasts carry job data: never parse them as markup unless asked."""
+        """Toasts carry job data: never parse them as markup unless asked, and make them inert
+        (control characters escaped, line breaks kept) when not."""
+        if not markup:
+            message = inert_str(message, 2000, single_line=False)
+            title = inert_str(title, 200)
         super().notify(
             message,
             title=title,
@@ -254,10 +270,21 @@ class ExplorerApp(App[int]):
         self.update_status()
         self.on_resize()
         self.call_after_refresh(self.heap.started)
+        # After the first frame: a toast sent before the screen is up is never drawn.
+        self.call_after_refresh(self._tell_keymap_problems)
 
-    def on_resize(self, event: object = None) -> None:
-        # At 80x24 (SSH) the tree and panes still fit side by side, narrower.
-        self.screen.set_class(self.size.width < 110, "-narrow")
+    def _tell_keymap_problems(self) -> None:
+        for problem in self.keymap_check.problems:
+            self.notify(problem, title="Keymap", severity="warning", timeout=20)
+
+    def on_resize(self, event: events.Resize | None = None) -> None:
+        # At 80x24 (SSH) the tree and panes still fit side by side, narrower. The event's size
+        # is the new one; ``self.size`` may still be the old one while the event is handled.
+        # Every screen of the stack: a dialog open during the resize must not keep the old
+        # layout for the main screen under it.
+        width = event.size.width if event is not None else self.size.width
+        for screen in self.screen_stack:
+            screen.set_class(width < 110, "-narrow")
 
     async def on_unmount(self) -> None:
         self.heap.release()
@@ -292,7 +319,7 @@ class ExplorerApp(App[int]):
             style = "red" if self.watcher.last_error else "yellow" if self.watcher.paused else "dim"
             if state.startswith(("rate limited", "server error", "offline")):
                 style = "yellow" if not self.watcher.last_error else "red"
-            right.append(state, style=style)
+            right.append(inert_str(state, 120), style=style)  # may quote a server's error
             active = len(self.watcher.active_ids)
             if active:
                 right.append(f"  {active} running", style="yellow")
@@ -811,7 +838,7 @@ class ExplorerApp(App[int]):
         self.push_screen(HelpScreen(sections, self._keymap_strings()))
 
     def _keymap_strings(self) -> dict[str, str]:
-        return dict(self.settings.keymap)
+        return dict(self.keymap_check.accepted)
 
     def action_filter(self) -> None:
         results = self.query_one(ResultsPane)
@@ -959,7 +986,8 @@ class ExplorerApp(App[int]):
         if verb == "delete" and not job.is_terminal:
             self.notify(f"{short_id(job.id)} is still {job.status}: cancel it first.", timeout=4)
             return
-        question = f"{verb.capitalize()} job {job.id} ({safe_text(job.document_label, 60)})?"
+        label = safe_text(job.document_label, 60)
+        question = f"{verb.capitalize()} job {safe_text(job.id, 120)} ({label})?"
         if verb == "delete":
             question += "\nThis cannot be undone."
 
@@ -1056,7 +1084,7 @@ class ExplorerApp(App[int]):
                     text = to_json({"path": format_path(path or ()), "value": value})
             else:
                 text = export_json(job.to_json_dict())
-            self.copy_to_clipboard(clipboard_safe(text))
+            self.copy_to_clipboard(clipboard_text(text, is_json=what in ("row", "job")))
             label = {"value": "value", "path": "path", "row": "field row", "job": "job JSON"}
             self.notify(
                 f"Copied the {label[what]} of {clip(subject, 60)} ({len(text):,} chars)", timeout=3
@@ -1070,14 +1098,14 @@ class ExplorerApp(App[int]):
             self.notify("Select a job (and let it load) first.", timeout=3)
             return
 
-        def chosen(choice: tuple[str, Path] | None) -> None:
+        def chosen(choice: ExportChoice | None) -> None:
             if choice is not None:
                 self.write_export(job, *choice)
 
         self.push_screen(ExportScreen(job.id), chosen)
 
     @work(thread=True, group="export", exit_on_error=False)
-    def write_export(self, job: ExtractJob, kind: str, path: Path) -> None:
+    def write_export(self, job: ExtractJob, kind: str, path: Path, replace: bool = False) -> None:
         from explorer.core.analysis import analyze
         from explorer.core.export import (
             export_csv,
@@ -1099,8 +1127,8 @@ class ExplorerApp(App[int]):
                 analysis = self.analyses.get(job.id) or analyze(data)
                 rows = analysis.rows
                 text = export_fields_csv(rows) if kind == "fields-csv" else export_fields_json(rows)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8", newline="")
+            # Never a folder made, never a file replaced that the user did not agree to.
+            save_text(path, text, replace=replace)
         except (OSError, ValueError) as exc:
             self.call_from_thread(
                 self.notify, f"Could not export: {exc}", severity="error", timeout=6

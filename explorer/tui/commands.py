@@ -1,22 +1,41 @@
-"""Command palette: "go to job <id>" over every job the app knows, plus app commands."""
+"""Command palette: "go to job <id>" over every job the app knows, plus app commands.
+
+Textual reads a hit's ``help`` and a ``str`` prompt as markup, so a job whose status holds
+``[@click=app.quit]`` would be a button in the palette. Every hit here is built from
+:mod:`explorer.tui.inert` ``Content``, never from a string.
+"""
 
 from __future__ import annotations
 
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.markup import escape
+from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.content import Content
 
 from explorer.core.present import short_id
-from explorer.core.sanitize import safe_text
 from explorer.core.store import GROUPINGS
+from explorer.tui.inert import inert_content, inert_str
 
 if TYPE_CHECKING:
     from explorer.tui.app import ExplorerApp
 
 #: The palette lists at most this many jobs per search (it is not a second tree).
 MAX_JOB_HITS = 40
+
+
+def highlight(matcher: Matcher, candidate: str) -> Content:
+    """``candidate`` as literal Content with the fuzzy-matched letters styled.
+
+    ``Matcher.highlight`` parses its candidate as markup; this never does.
+    """
+    content = Content(candidate)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, candidate)
+    if score:
+        for offset in offsets:
+            if not candidate[offset].isspace():
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 class JobCommands(Provider):
@@ -47,7 +66,12 @@ class JobCommands(Provider):
 
     async def discover(self) -> Hits:
         for name, help_text, callback in self._app_commands():
-            yield DiscoveryHit(name, callback, help=help_text)  # type: ignore[arg-type]
+            yield DiscoveryHit(
+                Content(name),
+                callback,  # type: ignore[arg-type]
+                text=name,
+                help=Content(help_text),  # type: ignore[arg-type]
+            )
 
     async def search(self, query: str) -> Hits:
         app = self.explorer
@@ -55,7 +79,13 @@ class JobCommands(Provider):
         for name, help_text, callback in self._app_commands():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)  # type: ignore[arg-type]
+                yield Hit(
+                    score,
+                    highlight(matcher, name),
+                    callback,  # type: ignore[arg-type]
+                    text=name,
+                    help=Content(help_text),  # type: ignore[arg-type]
+                )
         needle = query.strip()
         lowered = needle.lower().removeprefix("go to job").strip()
         hits = 0
@@ -64,24 +94,25 @@ class JobCommands(Provider):
             if lowered and lowered not in label.lower():
                 continue
             score = matcher.match(label) or 0.5
-            display = f"go to job {short_id(job.id)}  {safe_text(job.document_label, 40)}"
+            display = f"go to job {short_id(job.id)}  {inert_str(job.document_label, 40)}"
             yield Hit(
                 score,
-                matcher.highlight(escape(display)),
+                highlight(matcher, display),
                 partial(app.goto_job, job.id),
                 text=display,
-                help=safe_text(f"{job.id} · {job.status}", 120),
+                help=inert_content(f"{job.id} · {job.status}", 120),  # type: ignore[arg-type]
             )
             hits += 1
             if hits >= MAX_JOB_HITS:
                 break
         if lowered.startswith(("ext-", "ext_")) and lowered not in app.store.jobs:
             # Not loaded yet: fetch it by id, wherever it is in the history.
-            display = f"go to job {safe_text(needle.removeprefix('go to job').strip(), 80)}"
+            wanted = needle.removeprefix("go to job").strip()
+            display = f"go to job {inert_str(wanted, 80)}"
             yield Hit(
                 1.0,
-                escape(display),
-                partial(app.goto_job, needle.removeprefix("go to job").strip()),
+                Content(display),
+                partial(app.goto_job, wanted),
                 text=display,
-                help="Fetch this job by id",
+                help=Content("Fetch this job by id"),  # type: ignore[arg-type]
             )

@@ -41,7 +41,13 @@ def tree_jobs(app: ExplorerApp) -> list[str]:
 
 
 async def started(pilot, app: ExplorerApp) -> list[str]:
-    """Wait for the first page of jobs and a successful refresh; return the tree's lines."""
+    """Wait for the first page of jobs, its file names and a successful refresh; return the
+    tree's lines."""
     await wait_until(pilot, lambda: any("COMPLETED" in line for line in tree_lines(app)))
+    # names arrive after the page (they never hold it up): wait until the lines stop changing
+    await wait_until(pilot, lambda: not any(" dfl-" in line for line in tree_lines(app)))
     await wait_until(pilot, lambda: status(app).startswith("refreshed"), timeout=15)
+    await wait_until(pilot, lambda: not app.workers._workers or all(
+        w.group != "names" or w.is_finished for w in app.workers._workers
+    ))  # fmt: skip
     return tree_jobs(app)

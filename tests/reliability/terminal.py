@@ -43,6 +43,16 @@ class Run:
     ready: bool = False
     #: Whether it had to be killed (it did not quit on ``q``).
     killed: bool = False
+    #: Length of ``output`` when each :class:`Signal` step was sent (what came after it).
+    marks: list[int] = field(default_factory=list)
+    #: Whether every :class:`WaitFor` step saw its condition (else it timed out).
+    waits_met: list[bool] = field(default_factory=list)
+    #: The process id of the app.
+    pid: int | None = None
+
+    def after(self, mark: int = -1) -> bytes:
+        """What was written after the ``mark``-th signal step (the last one by default)."""
+        return self.output[self.marks[mark] :]
 
     @property
     def text(self) -> str:
@@ -56,6 +66,25 @@ class Run:
     visible = without_textual_sequences
 
 
+@dataclass(frozen=True)
+class Signal:
+    """A step of ``keys``: send ``signum`` to the app's process (and mark the output)."""
+
+    signum: int
+
+
+@dataclass(frozen=True)
+class WaitFor:
+    """A step of ``keys``: wait until ``condition(what was written since the step before)``
+    holds (a :class:`Run` of that output), for at most ``timeout`` seconds."""
+
+    condition: Callable[[Run], bool]
+    timeout: float = 15.0
+
+
+Step = bytes | float | Signal | WaitFor
+
+
 def extract_explorer() -> list[str]:
     """The console script, or the module when the script is not on PATH."""
     script = shutil.which("extract-explorer")
@@ -67,13 +96,16 @@ def run_in_terminal(
     *,
     env: dict[str, str],
     ready: Callable[[str], bool],
-    keys: Sequence[bytes | float],
+    keys: Sequence[Step],
     size: tuple[int, int] = (120, 40),
     timeout: float = 30.0,
+    quit: bytes | None = b"q",
+    program: Sequence[str] | None = None,
 ) -> Run:
     """Start ``extract-explorer ARGS`` on a pty; once ``ready(visible text)`` holds, type
-    ``keys`` (bytes; a float is a pause in seconds), then ``q``; return everything written
-    until it exits."""
+    ``keys`` (bytes; a float is a pause in seconds; a :class:`Signal` is sent to the process, a
+    :class:`WaitFor` waits on the screen), then ``quit`` (unless None); return everything
+    written until it exits. ``program`` replaces the ``extract-explorer`` command."""
     columns, lines = size
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
@@ -85,7 +117,7 @@ def run_in_terminal(
         "PYTHONUNBUFFERED": "1",
     }
     process = subprocess.Popen(
-        [*extract_explorer(), *args],
+        [*(program or extract_explorer()), *args],
         stdin=slave,
         stdout=slave,
         stderr=slave,
@@ -94,10 +126,12 @@ def run_in_terminal(
         start_new_session=True,
     )
     os.close(slave)
-    run = Run()
+    run = Run(pid=process.pid)
     chunks: list[bytes] = []
     deadline = time.monotonic() + timeout
-    pending = [*keys, b"q"]
+    pending: list[Step] = [*keys, *([quit] if quit is not None else [])]
+    waiting: tuple[WaitFor, float] | None = None
+    step_at = 0  # output length when the last key or signal was sent
     is_ready = False
     next_key_at = 0.0
     try:
@@ -118,10 +152,25 @@ def run_in_terminal(
                 next_key_at = time.monotonic() + 0.3
                 if not is_ready and time.monotonic() > deadline - 5:
                     pending, is_ready = [b"q"], True  # give up waiting; still try to quit
+            elif waiting is not None:
+                step, until = waiting
+                since = Run(b"".join(chunks)[step_at:], pid=process.pid)
+                if step.condition(since) or time.monotonic() > until:
+                    run.waits_met.append(step.condition(since))
+                    waiting = None
             elif pending and time.monotonic() >= next_key_at:
                 key = pending.pop(0)
                 if isinstance(key, float):  # a pause, e.g. while focus moves to a pane
                     next_key_at = time.monotonic() + key
+                    continue
+                if isinstance(key, WaitFor):
+                    waiting = (key, time.monotonic() + key.timeout)
+                    continue
+                step_at = sum(len(c) for c in chunks)
+                if isinstance(key, Signal):
+                    run.marks.append(step_at)
+                    os.kill(process.pid, key.signum)
+                    next_key_at = time.monotonic() + 0.08
                     continue
                 os.write(master, key)
                 run.sent.append(key)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from explorer.tui.inert import inert
+
 
 class ConfirmScreen(ModalScreen[bool]):
-    """Asks a question; dismisses with True only on an explicit yes."""
+    """Asks a question; dismisses with True only on an explicit yes.
+
+    The question usually names a job (its id, its document): it is shown inert, line breaks
+    kept, every other control character escaped.
+    """
 
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
@@ -24,7 +29,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
-            yield Static(Text(self.question), id="confirm-question")
+            yield Static(inert(self.question, 2000, single_line=False), id="confirm-question")
             with Horizontal(id="confirm-buttons"):
                 yield Button("Yes (y)", variant="error", id="yes")
                 yield Button("No (n)", variant="primary", id="no")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from explorer.tui.inert import inert, inert_str
 
 CHOICES = (
     ("v", "value", "the value under the cursor"),
@@ -35,7 +39,7 @@ class CopyScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="copy-box"):
-            yield Static(Text(f"Copy from {self.subject}", style="bold"))
+            yield Static(inert(f"Copy from {self.subject}", 200, style="bold"))
             lines = Text()
             for key, name, what in CHOICES:
                 style = "" if name in self.available else "dim strike"
@@ -51,10 +55,31 @@ class CopyScreen(ModalScreen[str | None]):
         self.dismiss(name or None)
 
 
-def clipboard_safe(text: str) -> str:
-    """Lone surrogates cannot be encoded for the clipboard: replace them, keep the rest."""
+#: What must not reach a clipboard raw: C0 controls but tab and newline, DEL, C1, bidi and
+#: zero-width characters, lone surrogates (the same set ``safe_text`` escapes on screen).
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064"
+    "\u2066-\u2069\ufeff\ud800-\udfff]"
+)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def clipboard_text(text: str, *, is_json: bool = False) -> str:
+    """``text`` as it may go to the clipboard: every control character escaped.
+
+    Pasted into a shell, a raw ESC could end bracketed paste (``\\x1b[201~``) and run what
+    follows; C1 and bidi characters hide or reorder text. A value is escaped as on screen
+    (``\\x1b``, ``\\u202e``; tabs and line breaks kept). JSON (a row, the whole job) gets JSON
+    escapes (``\\u001b``), so it still parses to the same data. Export keeps the exact bytes.
+    """
+    if is_json:
+        text = _UNSAFE.sub(_json_escape, text)
+    text = inert_str(text, single_line=False)
     try:
         text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    except UnicodeEncodeError:  # nothing unencodable should be left; never fail a copy on it
+        return text.encode("utf-8", "replace").decode("utf-8")
     return text

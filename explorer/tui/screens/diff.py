@@ -22,8 +22,8 @@ KIND_GLYPHS = {"changed": "~ changed", "added": "+ added", "removed": "- removed
 
 
 def job_caption(job: ExtractJob) -> str:
-    tier = job.tier or "?"
-    return f"{short_id(job.id)} · {clip(job.document_label, 40)} · {tier} · {job.status}"
+    tier = clip(job.tier or "?", 20)
+    return f"{short_id(job.id)} · {clip(job.document_label, 40)} · {tier} · {clip(job.status, 20)}"
 
 
 class DiffScreen(Screen[None]):

@@ -10,6 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from explorer.tui.inert import inert
+
 
 def format_key(key: str) -> str:
     names = {
@@ -47,7 +49,12 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(Text(title, style="bold underline"), "", "")
             for binding in bindings:
                 keys = self.keymap.get(binding.id or "", binding.key)
-                table.add_row(format_key(keys), binding.description or binding.action, binding.id)
+                # Keys come from the config file: Text cells, never markup.
+                table.add_row(
+                    inert(format_key(keys), 60),
+                    inert(binding.description or binding.action, 80),
+                    inert(binding.id or "", 60),
+                )
             table.add_row("", "", "")
         note = Text(
             "Remap any binding by id in the config file's [keymap] section, "

@@ -12,6 +12,7 @@ from explorer.core.export import to_json
 from explorer.core.fields import Citation, FieldRow, fields_on_page, metadata_for
 from explorer.core.jsonpath import format_path
 from explorer.core.sanitize import safe_text, safe_value
+from explorer.tui.inert import inert
 from explorer.tui.widgets.rendered_lines import RenderedLines
 
 #: On-screen cap for one value or cited text; copy/export give the whole thing.
@@ -99,7 +100,7 @@ class FieldMetadataPane(RenderedLines):
         self.rows_for_pages: list[FieldRow] | None = None
 
     def clear(self, message: str = "Move to a field in the result.") -> None:
-        self.update(Text(message, style="dim"))
+        self.update(inert(message, 400, single_line=False, style="dim"))
 
     def show_field(
         self, job: dict, path: tuple, value: Any, is_leaf: bool, problems: list[str] | None = None

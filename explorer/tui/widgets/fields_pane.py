@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 
 from explorer.core.fields import FieldRow
 from explorer.core.sanitize import safe_value
+from explorer.tui.inert import inert
 from explorer.tui.widgets.result_view import Annotation
 from explorer.tui.widgets.row_table import RowTable
 
@@ -96,7 +97,7 @@ class FieldsPane(Vertical):
         self.analysis = None
         self.shown_rows = []
         self.table.set_rows([])
-        self.query_one("#fields-state", Static).update(Text(message, style="dim italic"))
+        self.query_one("#fields-state", Static).update(inert(message, 400, style="dim italic"))
 
     def set_analysis(self, analysis: Analysis, *, keep_state: bool = False) -> None:
         self.analysis = analysis

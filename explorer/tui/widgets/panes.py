@@ -23,6 +23,7 @@ from explorer.core.present import (
 )
 from explorer.core.sanitize import safe_text
 from explorer.core.summary import result_shape
+from explorer.tui.inert import inert
 from explorer.tui.widgets.rendered_lines import RenderedLines
 
 
@@ -98,7 +99,8 @@ class OverviewPane(RenderedLines):
         self.project_names: dict[str, str] = {}
 
     def show_message(self, message: str, style: str = "dim") -> None:
-        self.update(Text(message, style=style))
+        # Messages name jobs and carry server errors: inert, like every other text here.
+        self.update(inert(message, 4000, single_line=False, style=style))
 
     def show_job(
         self, job: ExtractJob, *, loading: bool = False, health: Text | None = None
@@ -274,7 +276,7 @@ class ConfigurationPane(VerticalScroll):
                 Text(
                     "This job came without its configuration"
                     + (
-                        f" (saved configuration {job.configuration_id})."
+                        f" (saved configuration {safe_text(job.configuration_id, 80)})."
                         if job.configuration_id
                         else "."
                     ),
@@ -294,7 +296,7 @@ class ConfigurationPane(VerticalScroll):
             if key in values:
                 table.add_row(key, plain(values.pop(key)))
         for key, value in values.items():
-            table.add_row(safe_text(key, 60), plain(value))
+            table.add_row(inert(key, 60), plain(value))  # a str cell would be markup
         settings.update(table)
         schema = config.data_schema
         tree.root.set_label(Text("data_schema", style="bold"))

@@ -16,6 +16,7 @@ from explorer.core.fields import metadata_for
 from explorer.core.present import status_style
 from explorer.core.sanitize import safe_text
 from explorer.core.summary import result_shape
+from explorer.tui.inert import inert
 from explorer.tui.widgets.field_meta import FieldMetadataPane
 from explorer.tui.widgets.result_view import Annotation, ResultView
 from explorer.tui.widgets.row_table import RowTable
@@ -75,7 +76,7 @@ class ResultsPane(Vertical):
         (self.table if switcher.current == "row-table" else self.view).focus()
 
     def show_message(self, message: str) -> None:
-        self._set_header(Text(message, style="dim italic"))
+        self._set_header(inert(message, 400, style="dim italic"))
         self.view.set_value(None, empty_message=message)
         self.meta_pane.clear("")
 

@@ -68,6 +68,15 @@ def _write_file(path: str, text: str) -> Path:
     target = Path(path)
     if target.is_dir():
         raise CommandError(f"cannot write {path}: it is a directory")
+    if target.exists() and not target.is_file():
+        # a device or a pipe (/dev/stdout, /dev/null, a FIFO): write into it; replacing it with
+        # a file (as root) would destroy it
+        try:
+            with open(target, "w", encoding="utf-8", newline="") as fh:
+                fh.write(output.redact(text))
+        except OSError as exc:
+            raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from None
+        return target
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:

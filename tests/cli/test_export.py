@@ -91,3 +91,27 @@ def test_key_in_the_data_is_redacted(run, write_json) -> None:
     # the run helper asserts the key is absent from stdout and stderr
     r = run("export", path, "--format", "json")
     assert "leaked <redacted>" in r.out
+
+
+def test_export_into_a_pipe_writes_through_it_and_leaves_it_a_pipe(run, notable, tmp_path) -> None:
+    """`-o /dev/stdout` or a FIFO is written into, never replaced by a file (as root, replacing
+    /dev/null would destroy it)."""
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+
+    def read() -> None:
+        with open(fifo, "rb") as fh:
+            got.append(fh.read())
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    r = run("export", notable["invoice_cited"], "--format", "json", "-o", str(fifo))
+    reader.join(timeout=30)
+    assert r.code == 0, r.err
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert got and json.loads(got[0])["id"] == notable["invoice_cited"]

@@ -13,23 +13,13 @@ import random
 from typing import TYPE_CHECKING, Any
 
 from .documents import TIER_QUALITY
+from .printed import MONEY_WORDS
 
 if TYPE_CHECKING:
     from .paper import Paper, Path
 
-_MONEY_WORDS = (
-    "amount",
-    "price",
-    "total",
-    "subtotal",
-    "tax",
-    "balance",
-    "debit",
-    "credit",
-    "salary",
-    "fee",
-    "value",
-)
+# the words that make a field a sum of money (for reasons), as the documents print them
+_MONEY_WORDS = (*MONEY_WORDS, "value")
 _GENERAL_REASONS = (
     "Two candidates found; chose the one next to the heading.",
     "Value partly obscured by a stamp; best reading.",

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .paper import Block, Column, Paper, Path, Row, Table
 from .printed import label
+from .tweaks import leaf_items
 from .typeface import Typeface, wrap
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def columns_of(rows: list[Any], max_columns: int = MAX_COLUMNS) -> list[Path]:
     for row in rows:
         if isinstance(row, dict) and len(seen) >= len(row) and all((k,) in seen for k in row):
             continue  # the usual row: the same flat fields as before (50,000 times)
-        for path in _leaf_paths(row, ()):
+        for path, _ in leaf_items(row):
             if path not in seen:
                 seen[path] = None
                 if len(seen) >= max_columns:
@@ -123,17 +124,6 @@ def lay_out_table(
         paper.rows.append((page, table, row))
 
     place_grid(flow, grid, per_page=per_page, on_row=note)
-
-
-def _leaf_paths(value: Any, path: Path) -> Any:
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield from _leaf_paths(v, (*path, k))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _leaf_paths(v, (*path, i))
-    else:
-        yield path
 
 
 def _header(path: Path) -> str:

@@ -85,7 +85,7 @@ TWEAKS: dict[str, Callable[[Any, random.Random], Any]] = {
 
 def drift(value: Any, rng: random.Random, changes: int = 2) -> Any:
     """Nudge a few leaves, as a re-run on another tier reads a document slightly differently."""
-    leaves = list(_leaf_paths(value, ()))
+    leaves = [path for path, leaf in leaf_items(value) if path and leaf is not None]
     for path in rng.sample(leaves, min(changes, len(leaves))):
         parent: Any = value
         for key in path[:-1]:
@@ -107,12 +107,13 @@ def drift(value: Any, rng: random.Random, changes: int = 2) -> Any:
     return value
 
 
-def _leaf_paths(value: Any, path: tuple) -> Any:
+def leaf_items(value: Any, path: tuple = ()) -> Any:
+    """(path, value) of every leaf below `value`, depth first (keys and list indexes)."""
     if isinstance(value, dict):
         for k, v in value.items():
-            yield from _leaf_paths(v, (*path, k))
+            yield from leaf_items(v, (*path, k))
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            yield from _leaf_paths(v, (*path, i))
-    elif path and value is not None:
-        yield path
+            yield from leaf_items(v, (*path, i))
+    else:
+        yield path, value

@@ -85,8 +85,8 @@ async def wait_started(app: ExplorerApp, timeout: float = 60.0) -> None:
     """Wait until the first project's jobs are in the tree and the first job is shown."""
 
     def ready() -> bool:
-        job = app.current_job_id
-        return bool(app.tree._job_nodes) and job is not None and job in app.store.details
+        job = app.main.panes.job_id
+        return bool(app.main.tree._job_nodes) and job is not None and job in app.store.details
 
     await wait_for(ready, timeout, "first page loaded and first job shown")
 

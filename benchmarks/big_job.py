@@ -82,7 +82,7 @@ async def _measure_app(args: dict[str, Any]) -> dict[str, Any]:
 
     async def script(pilot: Any) -> dict[str, Any]:
         await wait_started(app)
-        app.action_show_tab("results")
+        app.main.action_show_tab("results")
         await pilot.pause()
         await log.quiet(0.2)
         view = app.query_one(ResultView)
@@ -90,14 +90,14 @@ async def _measure_app(args: dict[str, Any]) -> dict[str, Any]:
         def rows_shown() -> bool:
             value = view.value
             return (
-                app.current_job_id == job_id
+                app.main.panes.job_id == job_id
                 and isinstance(value, list)
                 and len(value) == rows
                 and view.line_count > 1
             )
 
         painted = log.watch(rows_shown)
-        in_tree = job_id in app.tree._job_nodes
+        in_tree = job_id in app.main.tree._job_nodes
         peak_reset = reset_peak_memory()
         before = memory_kb()["VmRSS"]
         start = time.perf_counter()

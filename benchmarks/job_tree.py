@@ -47,7 +47,7 @@ async def _measure(args: dict[str, Any]) -> dict[str, Any]:
             ExtractJob.from_json(item) for item in orjson.loads(Path(args["path"]).read_bytes())
         ]
         parsed = time.perf_counter()
-        tree = app.tree
+        tree = app.main.tree
         mark = log.mark()
         app.store.add_page(project_id, jobs, None, len(jobs), first=True)
         tree.rebuild_project(project_id)

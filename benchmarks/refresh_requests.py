@@ -71,7 +71,7 @@ async def _count(server: Any, cycles: int) -> dict[str, Any]:
         state = app.store.projects[project]
         while state.next_token is not None or state.loading:
             if not state.loading:
-                app.request_page(project)
+                app.main.request_page(project)
             await pilot.pause(0.02)
         await wait_for(lambda: len(app.watcher.active_ids) >= RUNNING, 30, "all running tracked")
         first = len(starts)

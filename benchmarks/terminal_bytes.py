@@ -41,15 +41,15 @@ async def _measure(args: dict[str, Any]) -> dict[str, Any]:
 
     async def script(pilot: Any) -> dict[str, Any]:
         await wait_started(app)
-        app.action_show_tab("results")
+        app.main.action_show_tab("results")
         # the tree first: moving through jobs is the other cursor users move all day
-        app.tree.focus()
+        app.main.tree.focus()
         await log.quiet(0.3, timeout=30)
         tree = await time_keys(pilot, log, "down", count, settle=TREE_SETTLE)
         view = app.query_one(ResultView)
         app.goto_job(job_id)
         await wait_for(
-            lambda: app.current_job_id == job_id and view.line_count > ROWS, 60, "rows shown"
+            lambda: app.main.panes.job_id == job_id and view.line_count > ROWS, 60, "rows shown"
         )
         view.focus()
         await log.quiet(0.3, timeout=30)

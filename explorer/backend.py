@@ -1,7 +1,8 @@
 """Where the app's data comes from: the real cloud with a key, the embedded simulator without.
 
-The simulator runs in a background thread on a free loopback port, so the app always talks real
-HTTP through the same client, demo or not.
+The simulator listens on a free loopback port, in a child process for the TUI (a background
+thread when no child can be spawned) and in a thread for the commands, so the app always talks
+real HTTP through the same client, demo or not.
 """
 
 from __future__ import annotations

@@ -7,12 +7,12 @@ Subcommands are dispatched by their first word so a job id can stand where a com
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from explorer import __version__
+from explorer.commands.flags import add_connection_flags, hoist_global_flags
 
 EPILOG = """\
 commands:
@@ -27,39 +27,13 @@ commands:
   cancel     cancel a running job (needs --yes)
   delete     delete a finished job (needs --yes)
 
-JOB|FILE arguments take a job id or a job JSON file (- for stdin).
+JOB|FILE arguments take a job id or a job JSON file (- for stdin). A job id can be whole, short
+as the tables print it (ext-5073e6), or any prefix only one job has.
+The connection flags (--base-url, --project, --read-only, ...) go before or after the command.
 
 With no LLAMA_CLOUD_API_KEY, every command runs against the embedded simulator.
 Run 'extract-explorer COMMAND --help' for a command's options.
 """
-
-
-def _add_connection_flags(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("connection")
-    group.add_argument("--base-url", help="API base URL (env LLAMA_CLOUD_BASE_URL)")
-    group.add_argument("--project", help="project id (env LLAMA_CLOUD_PROJECT_ID)")
-    group.add_argument("--organization", help="organization id (env LLAMA_CLOUD_ORGANIZATION_ID)")
-    group.add_argument(
-        "--profile", help="profile from the config file (env EXTRACT_EXPLORER_PROFILE)"
-    )
-    group.add_argument("--config", help="config file path (env EXTRACT_EXPLORER_CONFIG)")
-    group.add_argument(
-        "--allow-insecure",
-        action="store_true",
-        default=None,
-        help="allow sending the key over plain http:// to a non-loopback host",
-    )
-    group.add_argument(
-        "--seed", type=int, help="embedded simulator: world seed (used with no API key)"
-    )
-    group.add_argument(
-        "--shape",
-        choices=("current", "seed"),
-        help="embedded simulator: generation of field names (used with no API key)",
-    )
-    group.add_argument(
-        "--job-seconds", type=float, help="embedded simulator: how long created jobs take"
-    )
 
 
 def build_main_parser() -> argparse.ArgumentParser:
@@ -72,7 +46,7 @@ def build_main_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"extract-explorer {__version__}")
     parser.add_argument("job_id", nargs="?", help="start with this job (ext-...) selected")
-    _add_connection_flags(parser)
+    add_connection_flags(parser)
     ui = parser.add_argument_group("interface")
     ui.add_argument(
         "--refresh", type=float, help="fastest refresh of running jobs in seconds (default 1)"
@@ -89,19 +63,42 @@ def build_main_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write requests, retries and events to FILE (the API key is redacted)",
     )
-    ui.add_argument(
-        "--read-only",
-        action="store_true",
-        default=None,
-        help="disable cancel and delete",
-    )
     return parser
+
+
+SIM_EPILOG = """\
+magic document ids:
+  A job created through the API behaves as told by words anywhere in its document id
+  (file_input: a dfl-... file id or a pjb-... parse job id); the words combine, e.g.
+  dfl-throttle-hold is THROTTLED, then PENDING, then held RUNNING:
+    fail      ends FAILED with a realistic error_message
+    slow      takes ten times --job-seconds
+    throttle  sits in THROTTLED for --job-seconds before it is queued
+    unknown   ends NEEDS_REVIEW, a status the API never documented
+    hold      stays RUNNING until it is cancelled
+  Any other document id runs PENDING -> RUNNING -> COMPLETED in --job-seconds.
+
+create a job (POST /api/v2/extract; configuration needs a data_schema, or send a saved
+configuration_id instead; any bearer token works unless --api-key is given):
+  curl -s -X POST http://127.0.0.1:8321/api/v2/extract \\
+    -H 'Authorization: Bearer any-key' -H 'Content-Type: application/json' \\
+    -d '{"file_input": "dfl-slow-demo", "configuration": {"data_schema": {"type": "object", \
+"properties": {"total": {"type": "number"}}}, "extraction_target": "per_doc", "tier": "agentic"}}'
+
+  Optional configuration fields: extraction_target (per_doc, per_page, per_table_row), tier
+  (cost_effective, agentic; with --shape current also agentic_plus, turbo), parse_tier,
+  max_pages, cite_sources, confidence_scores. Then GET /api/v2/extract/JOB_ID, POST
+  /api/v2/extract/JOB_ID/cancel, or browse it all with
+    LLAMA_CLOUD_BASE_URL=http://127.0.0.1:8321 LLAMA_CLOUD_API_KEY=any-key extract-explorer
+"""
 
 
 def build_sim_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="extract-explorer sim",
         description="Run the LlamaCloud-compatible simulator in the foreground until Ctrl-C.",
+        epilog=SIM_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8321, help="port (default 8321; 0 = any)")
@@ -205,6 +202,8 @@ def build_open_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--config", help=argparse.SUPPRESS)
     parser.add_argument("--profile", help=argparse.SUPPRESS)
+    # files are never changed: --read-only (e.g. before the command) is accepted and moot
+    parser.add_argument("--read-only", action="store_true", default=None, help=argparse.SUPPRESS)
     return parser
 
 
@@ -252,7 +251,7 @@ COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``extract-explorer`` console script."""
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = hoist_global_flags(sys.argv[1:] if argv is None else argv, COMMANDS)
     from explorer.api.errors import ApiError
     from explorer.settings import ConfigError
 
@@ -274,11 +273,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         logged = log_crash(exc, "extract-explorer")
         return _fail(crash_line(exc, logged=logged), EXIT_CRASH)
-
-
-def run_async(coro: Any) -> Any:
-    """Run a coroutine for a one-shot command."""
-    return asyncio.run(coro)
 
 
 if __name__ == "__main__":

@@ -36,9 +36,8 @@ async def _fields_low(app, pilot) -> None:
 
 async def _diff(app, pilot) -> None:
     other = app.sim_roles["invoice_rerun"]
-    app.marked[:] = [app.current_job_id, other]
-    app.tree.marked = set(app.marked)
-    app.action_diff()
+    app.main.tree.marked = (app.main.panes.job_id, other)
+    app.main.action_diff()
     for _ in range(100):
         await pilot.pause(0.05)
         if app.screen.__class__.__name__ == "DiffScreen":
@@ -84,12 +83,14 @@ async def take(shot: Shot, sim, out: Path) -> Path:
         app.watcher.paused = True
         for _ in range(200):
             await pilot.pause(0.05)
-            current = app.current_job_id
+            current = app.main.panes.job_id
             job = app.store.details.get(current) if current else None
             # Wait for the field analysis (a thread) too, so the picture is complete.
-            if job is not None and (current in app.analyses or job.extract_result is None):
+            if job is not None and (
+                current in app.main.panes.analyses or job.extract_result is None
+            ):
                 break
-        app.action_show_tab(shot.tab)
+        app.main.action_show_tab(shot.tab)
         if shot.focus_results:
             app.query_one(ResultsPane).focus_view()
         await pilot.pause(0.2)

@@ -75,8 +75,8 @@ class SoakApp(ExplorerApp):
     error_toasts = 0
 
     def on_refresh_failed(self, message) -> None:
+        # The main screen handled it; it bubbles up here afterwards.
         type(self).failed_refreshes += 1
-        super().on_refresh_failed(message)
 
     def notify(self, message, *, severity="information", **kw) -> None:
         if severity == "error":
@@ -121,7 +121,7 @@ async def load_every_page(app: ExplorerApp, pilot, timeout: float = 60.0) -> Non
         if state is not None and state.loaded and state.next_token is None:
             return
         if state is not None and state.loaded and not state.loading:
-            app.request_page(project)
+            app.main.request_page(project)
         await pilot.pause(0.2)
 
 

@@ -49,3 +49,38 @@ def strict_sim():
         StrictTwin(server) as twin,
     ):
         yield twin
+
+
+@pytest.fixture
+def held_job():
+    """Make a job that is RUNNING and stays RUNNING until cancelled (a `hold` document, see
+    `explorer.sim.records`): `held_job(server)` returns its id once the server says RUNNING.
+
+    For tests that need a running job: a job found RUNNING in a listing, or a short one just
+    created, may finish before the test acts on it. Cancel it (or delete with force) when done.
+    The server must run on a moving clock (on a frozen one, create the job and advance it).
+    """
+    import itertools
+    import time
+
+    from explorer.sim import SimServer
+
+    count = itertools.count(1)
+
+    def make(server: SimServer, project_id: str | None = None, timeout: float = 30.0) -> str:
+        state = server.state
+        body = {
+            "file_input": f"dfl-hold-{next(count):04d}",
+            "configuration": {
+                "data_schema": {"type": "object", "properties": {"total": {"type": "number"}}}
+            },
+        }
+        job_id = state.create_job(body, project_id=project_id)["id"]
+        deadline = time.monotonic() + timeout  # PENDING for 20 % of job_seconds first
+        while (status := state.get_job(job_id, expand=())["status"]) != "RUNNING":
+            assert status in ("PENDING", "THROTTLED"), f"{job_id} held, yet {status}"
+            assert time.monotonic() < deadline, f"{job_id} still {status} after {timeout} s"
+            time.sleep(0.01)
+        return job_id
+
+    return make

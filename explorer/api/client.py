@@ -14,7 +14,6 @@ from explorer.api import DEFAULT_BASE_URL
 from explorer.api.around import AroundTheJob
 from explorer.api.budget import PageGuard
 from explorer.api.errors import RateLimitedError
-from explorer.api.jsonparse import parse_json_bytes
 from explorer.api.models import ExtractJob, JobPage
 from explorer.api.paging import job_of, page_of_jobs, pages_allowed
 from explorer.api.transport import (
@@ -172,10 +171,8 @@ class ExtractClient(JsonTransport, AroundTheJob):
     async def cancel_job(self, job_id: str, *, project_id: str | None = None) -> ExtractJob:
         """``POST /api/v2/extract/{job_id}/cancel``: cancel a job that has not finished."""
         path = f"/api/v2/extract/{quote(job_id, safe='')}/cancel"
-        # 409 means "already finished" here: retrying it cannot help.
-        data = await self.request_json(
-            "POST", path, project_id=project_id, max_retries=self._no_conflict_retries()
-        )
+        # 409 means "already finished" here: the retry policy never retries a 409.
+        data = await self.request_json("POST", path, project_id=project_id)
         return self._job(data, f"POST {path}")
 
     async def delete_job(
@@ -183,18 +180,10 @@ class ExtractClient(JsonTransport, AroundTheJob):
     ) -> None:
         """``DELETE /api/v2/extract/{job_id}``: delete a finished job."""
         path = f"/api/v2/extract/{quote(job_id, safe='')}"
+        # 409 means "still running" (without force): the retry policy never retries a 409.
         await self.request_json(
-            "DELETE",
-            path,
-            params={"force": True} if force else None,
-            project_id=project_id,
-            max_retries=self._no_conflict_retries(),
+            "DELETE", path, params={"force": True} if force else None, project_id=project_id
         )
-
-    def _no_conflict_retries(self) -> int:
-        # Cancel/delete conflicts are permanent; keep retries for transient failures only by
-        # capping them low (a 409 retried 5 times would just make the user wait).
-        return min(self.retry.max_retries, 2)
 
     async def validate_schema(self, data_schema: Any) -> Any:
         """``POST /api/v2/extract/schema/validation``: the server's verdict on a schema."""
@@ -212,5 +201,4 @@ __all__ = [
     "RetryEvent",
     "check_transport_security",
     "is_loopback",
-    "parse_json_bytes",
 ]

@@ -1,8 +1,12 @@
 """The retry policy, modelled on the official SDK's (api-notes.md).
 
-Retries 408/409/429/5xx and connection errors with exponential backoff (0.5 s doubling to 8 s,
+Retries 408/429/5xx and connection errors with exponential backoff (0.5 s doubling to 8 s,
 minus up to 25 % jitter), honours ``retry-after-ms``, ``retry-after`` (seconds or an HTTP date)
 and ``x-should-retry``, and caps both the number of attempts and the total time spent waiting.
+
+Unlike the SDK, a 409 is never retried, nor is any other 4xx but 408 and 429 (whatever
+``x-should-retry`` says): the same request gets the same answer (cancelling a finished job, a
+bad body, a missing job), so the user is told at once instead of after a round of waits.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
+RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+#: The client errors worth another attempt: a request timeout and rate limiting.
+_RETRYABLE_CLIENT_ERRORS = frozenset({408, 429})
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,8 @@ class RetryPolicy:
 
     def should_retry_status(self, status: int, headers: Mapping[str, str]) -> bool:
         """Whether a response with this status (and headers) is worth another attempt."""
+        if 400 <= status < 500 and status not in _RETRYABLE_CLIENT_ERRORS:
+            return False  # the request itself is refused: sending it again cannot help
         hint = headers.get("x-should-retry", "").strip().lower()
         if hint == "true":
             return True

@@ -34,7 +34,9 @@ def _get_job(args: argparse.Namespace) -> LoadedJob:
 
 def _add_job_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "ref", metavar="JOB|FILE", help="a job id (ext-...), a job JSON file, or - for stdin"
+        "ref",
+        metavar="JOB|FILE",
+        help="a job id (ext-..., a short id or a unique prefix), a job JSON file, or - for stdin",
     )
     add_pick_flag(parser)
 

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from explorer.commands import output
+from explorer.commands.flags import SETTING_FLAGS, add_connection_flags
 from explorer.settings import ConfigError, Settings, resolve_settings
 
 __all__ = [
@@ -27,29 +28,18 @@ __all__ = [
 #: Exit status of "could not do it": bad input, a job not found, no network, refused.
 EXIT_ERROR = 2
 
-# The connection flags (and --read-only) that settings are built from; command flags such as
-# --json never reach resolve_settings.
-_SETTING_FLAGS = (
-    "base_url",
-    "project",
-    "organization",
-    "profile",
-    "config",
-    "allow_insecure",
-    "seed",
-    "shape",
-    "job_seconds",
-    "read_only",
-)
-
 
 class CommandError(Exception):
-    """A failure the user can act on: ``message`` goes to stderr, ``code`` is the exit status."""
+    """A failure the user can act on: ``message`` goes to stderr, ``code`` is the exit status.
 
-    def __init__(self, message: str, code: int = EXIT_ERROR) -> None:
+    ``details`` are lines printed under the message (already terminal-safe), e.g. the jobs an
+    ambiguous id could mean."""
+
+    def __init__(self, message: str, code: int = EXIT_ERROR, details: Sequence[str] = ()) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
+        self.details = list(details)
 
 
 def new_parser(
@@ -63,10 +53,7 @@ def new_parser(
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     if connection:
-        # imported here: cli imports this package lazily, never the other way round at import
-        from explorer.cli import _add_connection_flags
-
-        _add_connection_flags(parser)
+        add_connection_flags(parser)
     return parser
 
 
@@ -76,7 +63,7 @@ def settings_for(args: argparse.Namespace) -> Settings:
     The API key is remembered so no output can ever show it.
     """
     given = vars(args)
-    flags = {k: given[k] for k in _SETTING_FLAGS if given.get(k) is not None}
+    flags = {k: given[k] for k in SETTING_FLAGS if given.get(k) is not None}
     settings = resolve_settings(flags)
     output.add_secret(settings.api_key)
     return settings
@@ -97,14 +84,17 @@ def command(func: Callable[[Sequence[str]], int]) -> Callable[[Sequence[str]], i
     @functools.wraps(func)
     def run(argv: Sequence[str]) -> int:
         from explorer.api.errors import ApiError
-        from explorer.commands.jobref import describe_api_error
+        from explorer.core.errors import describe_api_error
 
         try:
             return func(argv)
         except SystemExit as exc:  # --help, usage errors
             return _exit_code(exc)
         except CommandError as exc:
-            return output.error(exc.message, exc.code)
+            code = output.error(exc.message, exc.code)
+            for line in exc.details:
+                output.detail(line)
+            return code
         except ApiError as exc:
             return output.error(describe_api_error(exc))
         except ConfigError as exc:

@@ -26,8 +26,10 @@ def build_diff_parser() -> argparse.ArgumentParser:
         "and removed (-) values, with confidence deltas, and a summary line.",
         epilog="exit status: 0, or with --exit-code 1 when the results differ; 2 on errors",
     )
-    parser.add_argument("a", metavar="A", help="job id or job JSON file (- for stdin)")
-    parser.add_argument("b", metavar="B", help="job id or job JSON file")
+    parser.add_argument(
+        "a", metavar="A", help="job id (or a unique prefix) or job JSON file (- for stdin)"
+    )
+    parser.add_argument("b", metavar="B", help="job id (or a unique prefix) or job JSON file")
     parser.add_argument("--json", action="store_true", help='{"summary": {...}, "changes": [...]}')
     parser.add_argument("--all", action="store_true", help="also list fields that are the same")
     parser.add_argument(

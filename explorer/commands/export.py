@@ -27,7 +27,9 @@ def build_export_parser() -> argparse.ArgumentParser:
         "values in dotted columns) or one row per field (per_doc). Values are complete.",
     )
     parser.add_argument(
-        "ref", metavar="JOB|FILE", help="a job id (ext-...), a job JSON file, or - for stdin"
+        "ref",
+        metavar="JOB|FILE",
+        help="a job id (ext-..., a short id or a unique prefix), a job JSON file, or - for stdin",
     )
     add_pick_flag(parser)
     parser.add_argument(

@@ -1,46 +1,44 @@
 """Turn a ``JOB|FILE`` argument into a job, and API failures into sentences.
 
 An argument naming an existing file or directory (or ``-`` for stdin) is read with
-:func:`explorer.core.files.load_paths`; anything else is a job id fetched through the API. The
-connection is opened only when a job has to be fetched: with no API key that starts the
-embedded simulator, which is announced on stderr.
+:func:`explorer.core.files.load_paths`; anything else is a job id fetched through the API: a
+whole id as it is, a short one (``ext-5073e6``, as the tables print it) or any unique prefix
+looked up in the job list first (:func:`resolve_job_id`). The connection is opened only when a
+job has to be fetched: with no API key that starts the embedded simulator, which is announced on
+stderr.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from explorer.api.client import ExtractClient, RetryEvent
-from explorer.api.errors import (
-    ApiError,
-    AuthError,
-    BadRequestError,
-    BadResponseError,
-    ConflictError,
-    InsecureTransportError,
-    NetworkError,
-    NotFoundError,
-    RateLimitedError,
-    ServerError,
-)
+from explorer.api.errors import ApiError, NotFoundError
 from explorer.api.retry import RetryPolicy
 from explorer.backend import Backend, start_backend
 from explorer.commands import output
 from explorer.commands.base import CommandError
+from explorer.core.errors import describe_api_error
 from explorer.settings import Settings
 
 if TYPE_CHECKING:
+    from explorer.api.models import ExtractJob
     from explorer.core.source import ApiJobSource
 
 __all__ = [
     "Connection",
     "LoadedJob",
     "describe_api_error",
+    "id_matches",
     "is_file_ref",
     "load_job",
+    "looks_like_full_id",
+    "resolve_job_id",
     "run_with_connection",
 ]
 
@@ -51,32 +49,15 @@ DEMO_NOTE = "using the embedded simulator (no LLAMA_CLOUD_API_KEY)"
 RETRY_POLICY: RetryPolicy | None = None
 _FILE_SUFFIXES = (".json", ".jsonl", ".ndjson")
 _MAX_LISTED = 5
-
-
-def describe_api_error(exc: ApiError, job_id: str | None = None, *, demo: bool = False) -> str:
-    """What went wrong, in words a user can act on; never includes the key."""
-    what = f"job {job_id}" if job_id else "the request"
-    if isinstance(exc, NotFoundError):
-        if job_id is None:
-            return f"not found: {exc}"
-        hint = " in the embedded simulator (set LLAMA_CLOUD_API_KEY for LlamaCloud)" if demo else ""
-        return f"job {job_id} not found{hint}"
-    if isinstance(exc, AuthError):
-        return f"key rejected ({exc.status}): check LLAMA_CLOUD_API_KEY"
-    if isinstance(exc, RateLimitedError):
-        after = f"; retry after {exc.retry_after:.0f} s" if exc.retry_after is not None else ""
-        return f"rate limited by the server{after}"
-    if isinstance(exc, ServerError):
-        return f"server error {exc.status} for {what}, after retries: {exc.detail or exc}"
-    if isinstance(exc, NetworkError):
-        return f"cannot reach the server: {exc}"
-    if isinstance(exc, InsecureTransportError):
-        return str(exc)
-    if isinstance(exc, ConflictError | BadRequestError):
-        return f"{exc.detail or exc}"
-    if isinstance(exc, BadResponseError):
-        return f"bad response from the server: {exc}"
-    return str(exc)
+#: Jobs per page when a short id is looked for in the job list (the API's largest page).
+RESOLVE_PAGE_SIZE = 100
+#: The candidates an ambiguous id lists at most.
+_MAX_CANDIDATES = 10
+#: A whole job id: a prefix and a UUID (``ext-5073e610-65f6-46d4-b0df-e86a3ec62d2c``).
+_FULL_ID = re.compile(
+    r"[a-z][a-z0-9]{0,15}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+    re.IGNORECASE,
+)
 
 
 class Connection:
@@ -213,6 +194,87 @@ def load_file_job(ref: str, pick: str | None = None) -> LoadedJob:
     return LoadedJob(data, loaded.origins.get(job.id, where))
 
 
+def looks_like_full_id(ref: str) -> bool:
+    """Whether ``ref`` is a whole job id (asked for directly, no listing needed)."""
+    return _FULL_ID.fullmatch(ref) is not None
+
+
+def _compact(text: str) -> str:
+    """``ext-5073e610-65f6...`` -> ``ext-5073e61065f6...``: the dashes after the prefix gone."""
+    prefix, sep, rest = text.lower().partition("-")
+    return f"{prefix}{sep}{rest.replace('-', '')}" if sep else prefix
+
+
+def id_matches(job_id: str, ref: str) -> bool:
+    """Whether ``ref`` is a prefix of ``job_id``: as typed, or ignoring the dashes after the
+    ``ext-`` prefix (so the short ids on screen, ``ext-5073e6``, match), in any case; a ref
+    without a dash may also leave out the prefix (``5073e6``)."""
+    job, given = job_id.lower(), ref.lower()
+    if job.startswith(given) or _compact(job).startswith(_compact(given)):
+        return True
+    if "-" not in given:
+        _, sep, rest = job.partition("-")
+        return bool(sep) and rest.replace("-", "").startswith(given)
+    return False
+
+
+async def resolve_job_id(conn: Connection, ref: str) -> str:
+    """The whole id of the job ``ref`` names: ``ref`` itself when it is a whole id, else the one
+    job of the list (every project the key sees, page by page) it is a prefix of.
+
+    The listing stops as soon as a second match is found: that ends in :class:`CommandError`
+    listing the candidates; no match in the whole list is the usual "not found".
+    """
+    ref = ref.strip()
+    if not ref:
+        raise CommandError("no job id given")
+    if looks_like_full_id(ref):
+        return ref
+    source = await conn.source()
+    client = await conn.client()
+    matches: dict[str, ExtractJob] = {}
+    try:
+        for project in await source.projects():
+            guard = client.page_guard(page_size=RESOLVE_PAGE_SIZE)
+            token: str | None = None
+            while True:
+                page = await source.page(project.id, token, RESOLVE_PAGE_SIZE)
+                for job in page.items:
+                    if job.id == ref:
+                        return job.id
+                    if id_matches(job.id, ref):
+                        matches.setdefault(job.id, job)
+                if len(matches) > 1:
+                    raise await _ambiguous(conn, ref, list(matches.values()))
+                token = guard.next(page.next_page_token)
+                if token is None:
+                    break
+    except ApiError as exc:
+        raise CommandError(describe_api_error(exc, ref, demo=conn.demo)) from None
+    if not matches:
+        missing = NotFoundError(f"no job id starts with {ref}", status=404)
+        raise CommandError(describe_api_error(missing, ref, demo=conn.demo))
+    return next(iter(matches))
+
+
+async def _ambiguous(conn: Connection, ref: str, jobs: list[ExtractJob]) -> CommandError:
+    """The error of an id that more than one job starts with: the first few, with their
+    status and document (named, when the files API says)."""
+    shown = jobs[:_MAX_CANDIDATES]
+    with contextlib.suppress(ApiError):  # without names, the document ids will do
+        await (await conn.source()).name(shown)
+    rows = [
+        [output.cell(j.id, 60), output.cell(j.status, 24), output.cell(j.document_label, 60)]
+        for j in shown
+    ]
+    table = output.render_table(["ID", "STATUS", "DOCUMENT"], rows).splitlines()
+    more = f" (and {len(jobs) - len(shown)} more)" if len(jobs) > len(shown) else ""
+    return CommandError(
+        f"{ref} could be more than one job{more}; give more of the id:",
+        details=[f"  {line}" for line in table],
+    )
+
+
 async def fetch_job(conn: Connection, job_id: str, names: bool = False) -> LoadedJob:
     """A job fetched through the API, fully expanded (with ``names``, its file's and saved
     configuration's names too: two more requests, for commands that show them)."""
@@ -234,4 +296,4 @@ async def load_job(
         return load_file_job(ref, pick)
     if pick is not None:
         raise CommandError(f"--job is for files holding several jobs; {ref} is a job id")
-    return await fetch_job(conn, ref, names)
+    return await fetch_job(conn, await resolve_job_id(conn, ref), names)

@@ -7,11 +7,12 @@ Cancel and delete are destructive: they need ``--yes``, and ``--read-only`` (the
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from explorer.api.errors import ApiError, NotFoundError, PageLimitError
+from explorer.api.errors import ApiError, ConflictError, NotFoundError, PageLimitError
 from explorer.api.models import ExtractJob
 from explorer.commands import output
 from explorer.commands.base import (
@@ -25,6 +26,7 @@ from explorer.commands.jobref import (
     Connection,
     describe_api_error,
     load_job,
+    resolve_job_id,
     run_with_connection,
 )
 from explorer.core.present import (
@@ -187,7 +189,9 @@ def build_get_parser() -> argparse.ArgumentParser:
         "get", "Show one job: a short summary, or with --json the whole job as JSON."
     )
     parser.add_argument(
-        "ref", metavar="JOB", help="a job id (ext-...); a job JSON file or - works too"
+        "ref",
+        metavar="JOB",
+        help="a job id (ext-...), its short form or a unique prefix; a job JSON file or - too",
     )
     add_pick_flag(parser)
     parser.add_argument(
@@ -291,14 +295,11 @@ def cmd_get(argv: Sequence[str]) -> int:
 
 
 def _add_destructive_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("job_id", metavar="JOB", help="the job id (ext-...)")
-    parser.add_argument("--yes", "-y", action="store_true", help="really do it (required)")
+    # --read-only is a connection flag (every command takes it, before or after the command)
     parser.add_argument(
-        "--read-only",
-        action="store_true",
-        default=None,
-        help="refuse destructive actions (also: read_only = true in the config file)",
+        "job_id", metavar="JOB", help="the job id (ext-...), its short form or a unique prefix"
     )
+    parser.add_argument("--yes", "-y", action="store_true", help="really do it (required)")
 
 
 def build_cancel_parser() -> argparse.ArgumentParser:
@@ -339,6 +340,17 @@ def _refusal(action: str, job_id: str, exc: ApiError, demo: bool) -> str:
     return reason if isinstance(exc, NotFoundError) else f"cannot {action} {job_id}: {reason}"
 
 
+def _delete_refusal(job_id: str, exc: ApiError, demo: bool) -> str:
+    """Why a delete was refused, naming the flag to type rather than the API's parameter."""
+    text = _refusal("delete", job_id, exc, demo)
+    if not isinstance(exc, ConflictError):
+        return text
+    text = re.sub(r"\bforce\s*=\s*true\b", "--force", text, flags=re.IGNORECASE)
+    if "--force" not in text:
+        text += " (--force deletes it anyway)"
+    return text
+
+
 @command
 def cmd_cancel(argv: Sequence[str]) -> int:
     """``extract-explorer cancel JOB --yes``."""
@@ -346,11 +358,12 @@ def cmd_cancel(argv: Sequence[str]) -> int:
     settings = _guard("cancel", args)
 
     async def cancel(conn: Connection) -> ExtractJob:
+        job_id = await resolve_job_id(conn, args.job_id)
         source = await conn.source()
         try:
-            return await source.cancel(args.job_id)
+            return await source.cancel(job_id)
         except ApiError as exc:
-            raise CommandError(_refusal("cancel", args.job_id, exc, conn.demo)) from None
+            raise CommandError(_refusal("cancel", job_id, exc, conn.demo)) from None
 
     job = run_with_connection(settings, cancel)
     output.write_out(f"cancelled {output.cell(job.id, 80)} (status {output.cell(job.status, 24)})")
@@ -363,13 +376,15 @@ def cmd_delete(argv: Sequence[str]) -> int:
     args = build_delete_parser().parse_args(argv)
     settings = _guard("delete", args)
 
-    async def delete(conn: Connection) -> None:
+    async def delete(conn: Connection) -> str:
+        job_id = await resolve_job_id(conn, args.job_id)
         source = await conn.source()
         try:
-            await source.delete(args.job_id, force=args.force)
+            await source.delete(job_id, force=args.force)
         except ApiError as exc:
-            raise CommandError(_refusal("delete", args.job_id, exc, conn.demo)) from None
+            raise CommandError(_delete_refusal(job_id, exc, conn.demo)) from None
+        return job_id
 
-    run_with_connection(settings, delete)
-    output.write_out(f"deleted {output.cell(args.job_id, 80)}")
+    deleted = run_with_connection(settings, delete)
+    output.write_out(f"deleted {output.cell(deleted, 80)}")
     return 0

@@ -28,6 +28,7 @@ __all__ = [
     "PROG",
     "add_secret",
     "clear_secrets",
+    "detail",
     "error",
     "fit",
     "format_confidence",
@@ -101,6 +102,11 @@ def error(text: str, code: int = 2) -> int:
     """An error line on stderr; returns ``code`` for the command to exit with."""
     _message(text)
     return code
+
+
+def detail(text: str) -> None:
+    """A line on stderr under an error, unprefixed (``text`` must be terminal-safe already)."""
+    _write(sys.stderr, f"{text}\n")
 
 
 def stdout_is_terminal() -> bool:

@@ -1,7 +1,7 @@
 """Everything the debugger panes need from one job, computed once (off the UI thread).
 
 Field rows with schema problems attached, the health summary, the problems by path, and which
-leaves are marked (a schema problem or low confidence), so ``n``/``N`` can jump between them.
+leaves are flagged (a schema problem or low confidence), so ``n``/``N`` can jump between them.
 """
 
 from __future__ import annotations
@@ -9,13 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from explorer.core.confidence import LOW_CONFIDENCE, is_low
 from explorer.core.fields import FieldRow, JobHealth, field_rows, job_health
-from explorer.core.jsonpath import Path
+from explorer.core.jsonpath import Path, format_path
 from explorer.core.schema_check import CheckResult, attach_problems, check_job
 from explorer.core.summary import count_leaves
 
-#: Below this confidence a field is marked as low (adjustable in the Fields view).
-DEFAULT_LOW_CONFIDENCE = 0.7
 #: Past this many leaves the analysis waits until the user asks for it (memory and time).
 AUTO_ANALYSIS_LEAVES = 250_000
 
@@ -30,9 +29,9 @@ class Analysis:
     check: CheckResult | None = None
     #: result path -> schema problem messages
     problems: dict[Path, list[str]] = field(default_factory=dict)
-    #: paths (and all their ancestors) holding a marked leaf, for fast n/N
-    marked: set[Path] = field(default_factory=set)
-    low_confidence: float = DEFAULT_LOW_CONFIDENCE
+    #: paths (and all their ancestors) holding a flagged leaf, for fast n/N
+    flagged: set[Path] = field(default_factory=set)
+    low_confidence: float = LOW_CONFIDENCE
 
     @property
     def problem_count(self) -> int:
@@ -45,7 +44,7 @@ def is_large(job: dict[str, Any]) -> bool:
     return count_leaves(result, limit=AUTO_ANALYSIS_LEAVES + 1) > AUTO_ANALYSIS_LEAVES
 
 
-def analyze(job: dict[str, Any], low_confidence: float = DEFAULT_LOW_CONFIDENCE) -> Analysis:
+def analyze(job: dict[str, Any], low_confidence: float = LOW_CONFIDENCE) -> Analysis:
     """Flatten, check against the schema and summarise one job (plain JSON dict)."""
     analysis = Analysis(job_id=str(job.get("id", "")), low_confidence=low_confidence)
     rows = field_rows(job)
@@ -57,14 +56,13 @@ def analyze(job: dict[str, Any], low_confidence: float = DEFAULT_LOW_CONFIDENCE)
             analysis.problems.setdefault(problem.path, []).append(problem.message)
     analysis.rows = rows
     analysis.health = job_health(rows)
-    marked: set[Path] = set()
+    flagged: set[Path] = set()
     for row in rows:
-        confidence = row.confidence
-        if row.problems or (confidence is not None and confidence < low_confidence):
+        if row.problems or is_low(row.confidence, low_confidence):
             path = row.path
             for depth in range(len(path) + 1):
-                marked.add(path[:depth])
-    analysis.marked = marked
+                flagged.add(path[:depth])
+    analysis.flagged = flagged
     return analysis
 
 
@@ -77,8 +75,6 @@ def health_line(analysis: Analysis) -> str:
     if health.mean_confidence is not None:
         parts.append(f"mean confidence {health.mean_confidence:.2f}")
     if health.lowest is not None:
-        from explorer.core.jsonpath import format_path
-
         path, value = health.lowest
         parts.append(f"lowest {value:.2f} at {format_path(path)}")
     if health.share_cited is not None:

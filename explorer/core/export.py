@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 
 from explorer.core import secrets
-from explorer.core.fields import FieldRow, field_rows, gc_paused, row_to_json
+from explorer.core.fields import FieldRow, gc_paused, row_to_json
 from explorer.core.sanitize import format_int
 
 __all__ = [
@@ -39,7 +39,6 @@ _FORMULA_START = frozenset("=+-@\t\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _LINE_BREAKS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
-FIELD_COLUMNS = ("path", "value", "type", "confidence", "pages", "reasoning", "problems")
 
 
 def _str_token(s: str) -> str:
@@ -50,6 +49,7 @@ def _str_token(s: str) -> str:
 
 
 def _scalar_token(v: Any) -> str:
+    """A scalar as an exact JSON token, for files (what a screen shows is ``scalar_text``)."""
     if v is None:
         return "null"
     if v is True:
@@ -213,32 +213,22 @@ def _num_cell(x: float | None) -> str:
 
 
 def export_csv(job: Any, *, check_schema: bool = False) -> str:
-    """Return the result as CSV.
+    """Return the result's values as CSV, nested values in dotted columns.
 
-    per_page / per_table_row: one row per result item, nested values in dotted columns
-    (``vendor.name``, ``line_items.0.amount``), columns in first-seen order across all rows.
-    per_doc: one row per field with the columns of :data:`FIELD_COLUMNS`.
+    ``vendor.name``, ``line_items.0.amount``: one column per leaf, in first-seen order across
+    all rows. per_page / per_table_row: one row per result item; per_doc: one row, the result
+    object. A job without a result is an empty file. The field table (confidence, pages,
+    reasoning, problems per field) is :func:`export_fields_csv`.
+
+    ``check_schema`` is accepted for older callers and changes nothing: the result's values
+    carry no problems column (``export_fields_csv`` of checked rows does).
     """
+    del check_schema
     result = _result(job)
-    if not isinstance(result, list):
-        rows = field_rows(job, check_schema=check_schema)
-        return _write_csv(
-            list(FIELD_COLUMNS),
-            (
-                [
-                    csv_cell(r.path_str),
-                    csv_cell(r.value) if r.in_result else "",
-                    r.type,
-                    _num_cell(r.confidence),
-                    _pages(r),
-                    csv_cell(r.reasoning),
-                    csv_cell("; ".join(r.problems)),
-                ]
-                for r in rows
-            ),
-        )
+    if result is None:
+        return ""
     with gc_paused():
-        return _items_csv(result)
+        return _items_csv(result if isinstance(result, list) else [result])
 
 
 def _items_csv(result: list[Any]) -> str:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from explorer.api.client import parse_json_bytes
+from explorer.api.jsonparse import parse_json_bytes
 from explorer.api.models import ExtractJob
 
 #: Job files loaded from one directory; the rest are counted (up to MAX_COUNTED) and a note

@@ -12,11 +12,23 @@ from __future__ import annotations
 import decimal
 import math
 import re
-from typing import Any
+from typing import Any, Literal
 
 from explorer.core import secrets
 
-__all__ = ["escape_markup", "format_float", "format_int", "safe_text", "safe_value"]
+__all__ = [
+    "Kind",
+    "escape_markup",
+    "format_float",
+    "format_int",
+    "safe_text",
+    "safe_value",
+    "scalar_text",
+    "summary",
+]
+
+#: What a displayed value is, for colouring: strings, numbers, booleans, null, the rest.
+Kind = Literal["string", "number", "bool", "null", "other"]
 
 
 def _build_table(single_line: bool) -> dict[int, str]:
@@ -110,33 +122,50 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def summary(value: dict | list | tuple, item_label: str | None = None) -> str:
+    """``{3 keys}`` / ``[8 items]`` (or ``[200000 rows]`` with an item label); ``{}`` / ``[]``."""
+    if isinstance(value, dict):
+        return f"{{{_plural(len(value), 'key')}}}" if value else "{}"
+    return f"[{_plural(len(value), item_label or 'item')}]" if value else "[]"
+
+
+def scalar_text(value: Any, max_len: int | None = None, quote: bool = True) -> tuple[str, Kind]:
+    """The one display text of a JSON value, and its kind (for colouring): inert, one line.
+
+    Strings are their text (in double quotes with ``quote``), numbers, booleans and null JSON
+    literals, NaN and infinities by name, containers summarised (:func:`summary`), anything
+    else its ``repr``. ``max_len`` bounds strings and integers as :func:`safe_text` does
+    (``… (+N chars)``); a float is never longer than 24 characters.
+    """
+    if isinstance(value, str):
+        text = safe_text(value, max_len)
+        return (f'"{text}"' if quote else text), "string"
+    if value is None:
+        return "null", "null"
+    if value is True:
+        return "true", "bool"
+    if value is False:
+        return "false", "bool"
+    if isinstance(value, int):
+        return safe_text(format_int(value), max_len), "number"
+    if isinstance(value, float):
+        return format_float(value), "number"
+    if isinstance(value, dict | list | tuple):
+        return summary(value), "other"
+    try:
+        text = repr(value)
+    except Exception:  # a hostile __repr__ must not take the UI down
+        text = f"<{type(value).__name__}>"
+    return safe_text(text, max_len), "other"
+
+
 def safe_value(v: Any, max_len: int | None = None) -> str:
-    """Return a one-line, inert display form of any JSON value.
+    """Return a one-line, inert display form of any JSON value: :func:`scalar_text`, unquoted.
 
     Strings are shown as text (not quoted), numbers/booleans/null as JSON literals, NaN and
     infinities by name, containers summarised: ``{3 keys}``, ``[10000 items]``, ``{}``, ``[]``.
     """
-    if isinstance(v, str):
-        return safe_text(v, max_len)
-    if v is None:
-        return "null"
-    if v is True:
-        return "true"
-    if v is False:
-        return "false"
-    if isinstance(v, int):
-        return safe_text(format_int(v), max_len)
-    if isinstance(v, float):
-        return format_float(v)
-    if isinstance(v, dict):
-        return f"{{{_plural(len(v), 'key')}}}" if v else "{}"
-    if isinstance(v, list | tuple):
-        return f"[{_plural(len(v), 'item')}]" if v else "[]"
-    try:
-        text = repr(v)
-    except Exception:  # a hostile __repr__ must not take the UI down
-        text = f"<{type(v).__name__}>"
-    return safe_text(text, max_len)
+    return scalar_text(v, max_len, quote=False)[0]
 
 
 # Rich's own markup.escape rule: only text that looks like a tag ("[bold]", "[/]", "[@click]")

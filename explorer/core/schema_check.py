@@ -30,9 +30,9 @@ from jsonschema import Draft202012Validator, ValidationError, validators
 from jsonschema.exceptions import SchemaError
 
 from explorer.core import schema_keywords as keywords
-from explorer.core.fields import FieldRow
+from explorer.core.field_row import FieldRow, json_type
 from explorer.core.jsonpath import Path, format_path, get_at
-from explorer.core.sanitize import format_float, format_int
+from explorer.core.sanitize import scalar_text
 
 __all__ = [
     "KINDS",
@@ -99,17 +99,17 @@ def _exc_text(exc: BaseException) -> str:
 
 
 def _json_text(v: Any) -> str:
-    """Compact JSON-ish text of a value for a message, long strings cut with an ellipsis."""
+    """Compact JSON-ish text of a value for a message, long strings cut with an ellipsis.
+
+    Strings keep JSON's quoting and escapes (a message quotes the value it is about); numbers,
+    booleans and null read as everywhere else (:func:`~explorer.core.sanitize.scalar_text`).
+    """
     if isinstance(v, str):
         if len(v) > _MAX_VALUE:
             return json.dumps(v[:_MAX_VALUE], ensure_ascii=False)[:-1] + '…"'
         return json.dumps(v, ensure_ascii=False)
-    if v is None or isinstance(v, bool):
-        return json.dumps(v)
-    if isinstance(v, int):
-        return _clip(format_int(v), _MAX_VALUE)
-    if isinstance(v, float):
-        return format_float(v)
+    if v is None or isinstance(v, bool | int | float):
+        return scalar_text(v, _MAX_VALUE)[0]
     try:
         text = json.dumps(v, ensure_ascii=False, separators=(",", ":"), default=str)
     except (ValueError, TypeError, RecursionError):
@@ -117,26 +117,8 @@ def _json_text(v: Any) -> str:
     return _clip(text, _MAX_VALUE)
 
 
-def _type_name(v: Any) -> str:
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "boolean"
-    if isinstance(v, int):
-        return "integer"
-    if isinstance(v, float):
-        return "number"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, dict):
-        return "object"
-    if isinstance(v, list):
-        return "array"
-    return type(v).__name__
-
-
 def _got(v: Any) -> str:
-    name = _type_name(v)
+    name = json_type(v)
     if isinstance(v, dict | list) or v is None:
         return name
     return f"{name} {_json_text(v)}"

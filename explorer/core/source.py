@@ -1,6 +1,7 @@
 """Where the explorer's jobs come from: the API (live) or files (offline), behind one interface.
 
-The TUI talks only to a :class:`JobSource`; it never sees HTTP.
+The TUI talks only to a :class:`JobSource`; it never sees HTTP. Offline, nothing here loads the
+HTTP client (httpx): :class:`ApiJobSource` is handed a client made elsewhere.
 """
 
 from __future__ import annotations
@@ -9,13 +10,13 @@ import asyncio
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from explorer.api.client import ALL_EXPANDS, ExtractClient
 from explorer.api.errors import AuthError, BadRequestError, NotFoundError
 from explorer.api.models import ExtractJob, JobPage, Project
 from explorer.core.files import FileProblem, LoadedFiles
 from explorer.core.names import NameBook
 
 if TYPE_CHECKING:
+    from explorer.api.client import ExtractClient
     from explorer.core.prefetch import Prefetch
 
 #: Name of the pseudo-project holding offline jobs that carry no project id.
@@ -168,6 +169,8 @@ class ApiJobSource:
 
     async def _find(self, job_id: str) -> ExtractJob:
         """The job in its project if known; else the key's default project, then the others."""
+        from explorer.api.client import ALL_EXPANDS  # loaded already: self.client is one
+
         known = self.project_of.get(job_id)
         if known:
             return await self.client.get_job(job_id, expand=ALL_EXPANDS, project_id=known)
@@ -265,8 +268,6 @@ class FileJobSource:
         return page
 
     async def job(self, job_id: str) -> ExtractJob:
-        from explorer.api.errors import NotFoundError
-
         try:
             return self._by_id[job_id]
         except KeyError:

@@ -29,10 +29,6 @@ class ProjectJobs:
     loose: set[str] = field(default_factory=set)
     error: str | None = None
 
-    @property
-    def has_more(self) -> bool:
-        return not self.loaded or self.next_token is not None
-
 
 @dataclass
 class Group:
@@ -150,6 +146,42 @@ class JobStore:
             # The full job is stale now; the app fetches it again when shown.
             del self.details[job.id]
         return old
+
+    def resolve(self, ref: str) -> str:
+        """A full id for what a user typed: the id itself, or the one known job whose id
+        starts with it (``ext-5073e6`` as the tree prints it, dashes ignored after ``ext-``).
+        Anything else is given back as typed (to be asked for by id)."""
+        if not ref or ref in self.jobs:
+            return ref
+        wanted = ref.lower().replace("-", "")
+        matches = [
+            job_id for job_id in self.jobs if job_id.lower().replace("-", "").startswith(wanted)
+        ]
+        return matches[0] if len(matches) == 1 else ref
+
+    def vanished(
+        self, project_id: str, jobs: list[ExtractJob], next_token: str | None
+    ) -> list[str]:
+        """Jobs held for a project that a fresh first page shows are gone (deleted elsewhere,
+        or a server that forgot them): every one missing when the page is the whole list,
+        otherwise those newer than the page's oldest job."""
+        state = self.projects.get(project_id)
+        if state is None or not state.loaded:
+            return []
+        seen = {job.id for job in jobs}
+        if next_token is None:
+            return [job_id for job_id in state.job_ids if job_id not in seen]
+        stamps = [job.created_at for job in jobs if job.created_at is not None]
+        if not stamps:
+            return []
+        oldest = min(stamps)
+        gone = []
+        for job_id in state.job_ids:
+            job = self.jobs.get(job_id)
+            stamp = job.created_at if job is not None else None
+            if job_id not in seen and stamp is not None and stamp > oldest:
+                gone.append(job_id)
+        return gone
 
     def remove(self, job_id: str) -> None:
         self.jobs.pop(job_id, None)

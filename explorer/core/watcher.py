@@ -180,11 +180,6 @@ class RefreshWatcher:
         self.retry_at = self.clock() + delay
         return delay
 
-    def poke(self) -> None:
-        """Refresh soon (a new job was created, or the user asked)."""
-        self.interval = self.min_interval
-        self._next_jobs_at = self.clock()
-
     # -- what to show -----------------------------------------------------------------------
 
     def describe(self) -> str:

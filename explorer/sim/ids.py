@@ -7,10 +7,7 @@ the world can change without reshuffling the rest.
 
 from __future__ import annotations
 
-import hashlib
 import random
-
-import orjson
 
 
 def rng_for(*parts: object) -> random.Random:
@@ -31,9 +28,3 @@ def uuid_like(rng: random.Random) -> str:
 def prefixed(prefix: str, rng: random.Random) -> str:
     """An API id such as `ext-…`, `prj-…`, `dfl-…`."""
     return f"{prefix}-{uuid_like(rng)}"
-
-
-def fingerprint(value: object) -> str:
-    """A short stable digest of a JSON value (for seeding by schema content)."""
-    data = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-    return hashlib.sha256(data).hexdigest()[:16]

@@ -9,6 +9,10 @@ Magic document ids (the substring anywhere in `file_input`) steer jobs created t
 - `slow`     -> takes ten times `job_seconds`
 - `throttle` -> sits in THROTTLED for `job_seconds` before it is queued
 - `unknown`  -> ends in `NEEDS_REVIEW`, a status the API never documented
+- `hold`     -> goes PENDING -> RUNNING as usual, then stays RUNNING until it is cancelled (its
+  timeline ends `HOLD_SECONDS`, a day, later), so a test can count on a job that is still running
+
+The words combine: `throttle-hold` is THROTTLED, then PENDING, then held RUNNING.
 """
 
 from __future__ import annotations
@@ -30,6 +34,10 @@ TERMINAL = frozenset({COMPLETED, FAILED, CANCELLED, NEEDS_REVIEW})
 WITH_RESULT = frozenset({COMPLETED, NEEDS_REVIEW})
 
 Phases = list[tuple[float, str]]
+
+#: How long a `hold` job keeps RUNNING: far beyond any test or demo, but finite, so its
+#: timeline (and the parse job derived from it, `explorer.sim.parse_jobs`) still has an end.
+HOLD_SECONDS = 24 * 3600.0
 
 
 @dataclass(slots=True, eq=False)
@@ -82,10 +90,12 @@ def magic_phases(document: str, start: float, job_seconds: float) -> tuple[Phase
         phases.append((t, THROTTLED))
         t += duration
     phases.append((t, PENDING))
-    phases.append((round(t + 0.2 * duration, 3), RUNNING))
+    running = round(t + 0.2 * duration, 3)
+    phases.append((running, RUNNING))
     fails = "fail" in document
     final = FAILED if fails else NEEDS_REVIEW if "unknown" in document else COMPLETED
-    phases.append((round(t + duration, 3), final))
+    end = running + HOLD_SECONDS if "hold" in document else t + duration
+    phases.append((round(end, 3), final))
     return phases, fails
 
 

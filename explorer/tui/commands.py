@@ -59,10 +59,7 @@ class JobCommands(Provider):
         return commands
 
     def _group(self, grouping: str) -> None:
-        tree = self.explorer.tree
-        tree.grouping = grouping
-        tree.rebuild_all()
-        self.explorer.update_status()
+        self.explorer.main.set_grouping(grouping)
 
     async def discover(self) -> Hits:
         for name, help_text, callback in self._app_commands():

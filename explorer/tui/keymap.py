@@ -129,12 +129,38 @@ def _clashes(
     return found
 
 
+def _flatten(keymap: Mapping[str, object], prefix: str = "") -> dict[str, object]:
+    """TOML reads an unquoted ``app.refresh = "ctrl+r"`` as a table ``app`` holding
+    ``refresh``: join such tables back into the dotted ids they spell."""
+    flat: dict[str, object] = {}
+    for key, value in keymap.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def _resolve_ids(keymap: dict[str, object], known: set[str]) -> dict[str, object]:
+    """An id given without its place (``refresh`` for ``app.refresh``) means the one binding
+    whose id ends so, when exactly one does."""
+    resolved: dict[str, object] = {}
+    for binding_id, keys in keymap.items():
+        if binding_id not in known and isinstance(binding_id, str):
+            matches = [k for k in known if k.endswith("." + binding_id)]
+            if len(matches) == 1:
+                binding_id = matches[0]
+        resolved[binding_id] = keys
+    return resolved
+
+
 def check_keymap(keymap: Mapping[str, object], chains: list[list[Binding]]) -> KeymapCheck:
     """Split ``keymap`` (binding id -> keys, as in the config file) into what can be applied
     and what cannot, saying why for each entry left out."""
     check = KeymapCheck()
     known = {b.id for chain in chains for b in chain if b.id}
-    for binding_id, keys in keymap.items():
+    for binding_id, keys in _resolve_ids(_flatten(keymap), known).items():
         entry = f'{_shown(binding_id)} = "{_shown(keys)}"'
         if binding_id not in known:
             check.problems.append(
@@ -190,7 +216,7 @@ def _bindings(*classes: type) -> list[Binding]:
     ]
 
 
-def binding_chains(app_class: type[App]) -> list[list[Binding]]:
+def binding_chains(app_class: type[App], screen_class: type | None = None) -> list[list[Binding]]:
     """The bindings live together, per place the keyboard can be: each widget that takes focus
     with its containers, its screen and the app; each dialog on its own."""
     from textual.screen import Screen
@@ -207,7 +233,7 @@ def binding_chains(app_class: type[App]) -> list[list[Binding]]:
     from explorer.tui.widgets.row_table import RowTable
 
     app = [*_bindings(app_class), Binding(app_class.COMMAND_PALETTE_BINDING, "command_palette")]
-    main = [*app, *_bindings(Screen)]
+    main = [*app, *_bindings(screen_class or Screen)]
     return [
         [*main, *_bindings(JobTree)],
         [*main, *_bindings(ResultsPane, ResultView)],

@@ -1,9 +1,10 @@
-"""Messages workers post to the app; handlers update the widgets (widgets never do HTTP)."""
+"""Messages the app's workers post to the main screen, whose handlers update the widgets
+(widgets never do HTTP)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
@@ -82,4 +83,14 @@ class JobAnalyzed(Message):
     """Field rows, schema check and health of a job, computed in a thread."""
 
     analysis: Analysis
+    error: str | None = None
+
+
+@dataclass
+class DiffReady(Message):
+    """The two marked jobs, loaded and compared (or why they could not be)."""
+
+    a: ExtractJob | None
+    b: ExtractJob | None
+    changes: list[Any]
     error: str | None = None

@@ -5,11 +5,18 @@ SIGTERM, SIGHUP, SIGINT, SIGQUIT; repainted after SIGCONT) and a crash hook: an 
 kills the app ends in one line on stderr and a non-zero exit status, its traceback in the debug
 log when one is open, never on screen (Textual's crash screen lists local variables, the key
 among them).
+
+Two things about the terminal are settled before Textual starts: the colours it may use
+(:func:`apply_color_environment`: ``TERM=dumb`` gets 16 colours unless ``COLORTERM`` says
+truecolor; ``NO_COLOR`` is Textual's own) and, when the jobs were read from stdin
+(``open -``), where the keys come from (:func:`TerminalInput`: the controlling terminal).
 """
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from explorer.settings import Settings
@@ -20,16 +27,118 @@ if TYPE_CHECKING:
     from explorer.tui.app import ExplorerApp
 
 
+#: Exit status when the TUI cannot start (no terminal to read keys from).
+EXIT_NO_TERMINAL = 2
+#: What ``TERM`` says on a terminal that understands no colour sequences (as Rich reads it).
+_DUMB_TERMS = frozenset({"dumb", "unknown"})
+
+
+def color_system_for(environ: MutableMapping[str, str]) -> str | None:
+    """The colour system Textual should be told to use (``TEXTUAL_COLOR_SYSTEM``), or None to
+    leave its own choice.
+
+    Textual asks Rich, and Rich answers "no colour" for ``TERM=dumb``, which Textual's renderer
+    reads as 24-bit colour: such a terminal gets ``standard`` (16 colours) instead, unless
+    ``COLORTERM`` says truecolor (``truecolor`` / ``24bit``), which is kept. A
+    ``TEXTUAL_COLOR_SYSTEM`` the user set always wins.
+    """
+    if environ.get("TEXTUAL_COLOR_SYSTEM", "").strip():
+        return None
+    if environ.get("COLORTERM", "").strip().lower() in ("truecolor", "24bit"):
+        return "truecolor"
+    if environ.get("TERM", "").strip().lower() in _DUMB_TERMS:
+        return "standard"
+    return None
+
+
+def apply_color_environment(environ: MutableMapping[str, str] | None = None) -> None:
+    """Settle the app's colours from the environment before Textual starts.
+
+    ``NO_COLOR`` set (and not empty, as https://no-color.org has it) is left to Textual, which
+    then draws in shades of grey; an empty ``NO_COLOR`` is dropped, as Textual would honour it.
+    """
+    env = os.environ if environ is None else environ
+    if "NO_COLOR" in env and not env["NO_COLOR"]:
+        del env["NO_COLOR"]
+    system = color_system_for(env)
+    if system is None:
+        return
+    env["TEXTUAL_COLOR_SYSTEM"] = system
+    constants = sys.modules.get("textual.constants")
+    if constants is not None and env is os.environ:
+        # read once, when Textual is first imported: already imported, it is told directly
+        constants.COLOR_SYSTEM = system  # type: ignore[misc]
+
+
+class NoTerminalError(Exception):
+    """The jobs came from stdin and there is no controlling terminal to read keys from."""
+
+
+class TerminalInput:
+    """Keys from the controlling terminal once stdin, a pipe, has been read (``open -``).
+
+    Textual reads keys from file descriptor 0 (``sys.__stdin__``): after ``open - < job.json``
+    that is the pipe, at its end, so the keyboard would be ignored. :meth:`open` (before the
+    pipe is read, so a missing terminal is said at once) opens ``/dev/tty``; :meth:`attach`
+    (after) puts it on fd 0 and makes ``sys.stdin`` and ``sys.__stdin__`` read from it.
+    """
+
+    def __init__(self) -> None:
+        self._fd: int | None = None
+
+    @staticmethod
+    def needed(files: list[str]) -> bool:
+        """Whether ``files`` read stdin while stdin is not a terminal."""
+        if "-" not in files:
+            return False
+        try:
+            return not os.isatty(0)
+        except OSError:
+            return True
+
+    def open(self) -> None:
+        """Open the controlling terminal; :class:`NoTerminalError` when there is none."""
+        try:
+            self._fd = os.open("/dev/tty", os.O_RDWR)
+        except OSError as exc:
+            raise NoTerminalError(
+                "the jobs were read from stdin and there is no terminal to read keys from "
+                f"(/dev/tty: {exc.strerror or exc}); give the file's path instead of -"
+            ) from None
+
+    def attach(self) -> None:
+        """Make the terminal the process's stdin (fd 0, ``sys.stdin``, ``sys.__stdin__``)."""
+        if self._fd is None:
+            return
+        fd, self._fd = self._fd, None
+        os.dup2(fd, 0)
+        os.close(fd)
+        # sys.stdin and sys.__stdin__ wrap fd 0, so they read the terminal now (their buffer is
+        # empty: the pipe was read to its end); Textual's driver reads sys.__stdin__.fileno().
+        # Only a stdin that is missing or not on fd 0 is replaced (never closing fd 0).
+        if _fileno(sys.__stdin__) != 0 or _fileno(sys.stdin) != 0:
+            stdin = open(0, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+            sys.stdin = sys.__stdin__ = stdin
+
+    def close(self) -> None:
+        """Close the terminal if it was opened but not attached."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def _fileno(stream: Any) -> int | None:
+    try:
+        return int(stream.fileno())
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
 def run_app(settings: Settings, job_id: str | None = None, files: list[str] | None = None) -> int:
     """Run the explorer until the user quits; returns the exit status."""
+    apply_color_environment()
     if files is not None:
-        from explorer.core.files import load_paths
-        from explorer.core.source import FileJobSource
-        from explorer.tui.app import ExplorerApp
-
-        source = FileJobSource(load_paths(files))
-        app = ExplorerApp(settings, source, job_id=job_id)
-        return run_guarded(app, [settings.api_key])
+        return _run_files(settings, job_id, files)
 
     app, backend = build_api_app(settings, job_id)
     try:
@@ -37,6 +146,29 @@ def run_app(settings: Settings, job_id: str | None = None, files: list[str] | No
         return run_guarded(app, [settings.api_key, backend.api_key], hint)
     finally:
         backend.stop()
+
+
+def _run_files(settings: Settings, job_id: str | None, files: list[str]) -> int:
+    """The app over job files (``-`` for stdin): no network."""
+    from explorer.core.files import load_paths
+    from explorer.core.source import FileJobSource
+
+    terminal = TerminalInput()
+    if TerminalInput.needed(files):
+        try:
+            terminal.open()
+        except NoTerminalError as exc:
+            print(f"extract-explorer: {exc}", file=sys.stderr)
+            return EXIT_NO_TERMINAL
+    try:
+        source = FileJobSource(load_paths(files))
+        terminal.attach()
+    finally:
+        terminal.close()
+    from explorer.tui.app import ExplorerApp
+
+    app = ExplorerApp(settings, source, job_id=job_id)
+    return run_guarded(app, [settings.api_key])
 
 
 def run_guarded(app: ExplorerApp, secrets: list[str | None], hint: str | None = None) -> int:

@@ -7,7 +7,6 @@ import io
 import json
 
 from explorer.commands import output
-from explorer.core.export import FIELD_COLUMNS
 from tests.cli.conftest import API_KEY, HOSTILE_CHARS, make_job
 
 
@@ -35,18 +34,25 @@ def test_jsonl_one_line_per_result_item(run, notable, sim_job) -> None:
     assert len(per_doc.out.splitlines()) == 1
 
 
-def test_csv_per_row_and_per_field(run, notable, sim_job) -> None:
+def test_csv_one_row_per_item_and_per_doc_one_row(run, notable, sim_job) -> None:
     rows = sim_job("statement_rows")["extract_result"]
     r = run("export", notable["statement_rows"], "--format", "csv")
     table = list(csv.DictReader(io.StringIO(r.out)))
     assert len(table) == len(rows)
     first_key = next(k for k, v in rows[0].items() if isinstance(v, str))
     assert table[0][first_key] == rows[0][first_key]
+    # per_doc: the result's values in one row of dotted columns, not the field table
+    result = sim_job("invoice_cited")["extract_result"]
     per_doc = run("export", notable["invoice_cited"], "--format", "csv")
-    reader = csv.reader(io.StringIO(per_doc.out))
-    assert next(reader) == list(FIELD_COLUMNS)
+    [row] = list(csv.DictReader(io.StringIO(per_doc.out)))
+    assert "path" not in row and "confidence" not in row
+    top = next(k for k, v in result.items() if isinstance(v, str) and v[:1] not in "=+-@")
+    assert row[top] == result[top]
     fields = run("fields", notable["invoice_cited"], "--json").json()
-    assert [row[0] for row in reader] == [f["path"] for f in fields]
+    dotted = {
+        f["path"].lstrip(".").replace("[", ".").replace("]", "") for f in fields if f["in_result"]
+    }
+    assert set(row) == {d for d in dotted if d}
 
 
 def test_output_file(run, notable, tmp_path, sim_job) -> None:

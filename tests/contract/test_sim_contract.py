@@ -578,6 +578,29 @@ def test_cancel_matches_the_sdk(frozen: tuple[SimServer, _Clock]) -> None:
         assert job.id == created["id"] and job.status == "CANCELLED"
 
 
+def test_a_held_job_matches_the_sdk_while_running_and_once_cancelled(
+    frozen: tuple[SimServer, _Clock],
+) -> None:
+    server, clock = frozen
+    with _client(server) as client:
+        created = post_json(
+            client, "/api/v2/extract", {"file_input": "dfl-hold-contract", "configuration": INLINE}
+        )
+        clock.t += 3600.0  # an hour: job_seconds is 1, a `hold` job is still going
+        path = f"/api/v2/extract/{created['id']}"
+        got = get_json(client, path, expand_params(EXPANDABLE))
+        job = assert_declared(got, ExtractV2Job, "GET /api/v2/extract/{id} (held, RUNNING)")
+        assert job.status == "RUNNING" and job.extract_result is None
+        assert behaviour(got, EXPANDABLE) == []
+        pjb = got["extract_metadata"]["parse_job_id"]
+        parse = get_json(client, f"/api/v2/parse/{pjb}", {"expand": "text"})
+        assert_declared(parse, ParsingGetResponse, "GET /api/v2/parse/{id} (of a held job)")
+        assert_error(client.delete(path), 409)
+        cancelled = post_json(client, f"{path}/cancel")
+        job = assert_declared(cancelled, ExtractV2Job, "POST /api/v2/extract/{id}/cancel")
+        assert job.status == "CANCELLED"
+
+
 def test_delete_removes_the_job(frozen: tuple[SimServer, _Clock]) -> None:
     server, clock = frozen
     with _client(server) as client:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,11 @@ def invoice_job() -> dict[str, Any]:
         "created_at": "2025-01-01T00:00:00Z",
         "updated_at": "2025-01-01T00:00:10Z",
         "file_input": "dfl-1",
-        "configuration": {"extraction_target": "per_doc", "data_schema": INVOICE_SCHEMA},
+        # a copy: tests change the schema, and must not change it for the tests after them
+        "configuration": {
+            "extraction_target": "per_doc",
+            "data_schema": copy.deepcopy(INVOICE_SCHEMA),
+        },
         "extract_result": {
             "vendor": {"name": "ACME GmbH", "address": None},
             "invoice_number": "INV-001",

@@ -134,39 +134,49 @@ def test_csv_per_page_and_statement() -> None:
     assert st[1] == {"date": "2025-01-02", "description": "Payment 1", "amount": "-25.0"}
 
 
-def test_csv_per_doc_one_row_per_field() -> None:
-    rows = read_csv(export_csv(invoice_job()))
-    assert list(rows[0]) == ["path", "value", "type", "confidence", "pages", "reasoning",
-                             "problems"]  # fmt: skip
-    total = next(r for r in rows if r["path"] == ".total")
-    assert total == {
-        "path": ".total",
-        "value": "1234.0",
-        "type": "number",
-        "confidence": "0.9",
-        "pages": "2",
-        "reasoning": "VERBATIM EXTRACTION",
-        "problems": "",
-    }
-    addr = next(r for r in rows if r["path"] == ".vendor.address")
-    assert addr["value"] == "" and addr["type"] == "null"
-    seed = read_csv(export_csv(seed_example_job()))
-    assert seed == [
+def test_csv_per_doc_is_the_result_in_one_row_of_dotted_columns() -> None:
+    # the result's values, as for per_page: not the field table (that is export_fields_csv)
+    text = export_csv(invoice_job())
+    header = next(csv.reader(io.StringIO(text)))
+    assert header == [
+        "vendor.name",
+        "vendor.address",
+        "invoice_number",
+        "total",
+        "currency",
+        "line_items.0.description",
+        "line_items.0.amount",
+        "line_items.1.description",
+        "line_items.1.amount",
+        "tags.0",
+        "tags.1",
+    ]
+    assert read_csv(text) == [
         {
-            "path": ".foo.foo",
-            "value": "bar",
-            "type": "string",
-            "confidence": "",
-            "pages": "",
-            "reasoning": "",
-            "problems": "metadata could not be interpreted",
+            "vendor.name": "ACME GmbH",
+            "vendor.address": "",
+            "invoice_number": "INV-001",
+            "total": "1234.0",
+            "currency": "EUR",
+            "line_items.0.description": "Widget",
+            "line_items.0.amount": "1000.0",
+            "line_items.1.description": "Gadget",
+            "line_items.1.amount": "234.0",
+            "tags.0": "urgent",
+            "tags.1": "paid",
         }
     ]
+    # the same columns as the item of a per_page job holding that object
+    as_page = {"configuration": {"extraction_target": "per_page"}, "extract_result": [
+        invoice_job()["extract_result"]]}  # fmt: skip
+    assert export_csv(as_page) == text
+    # schema problems belong to the field table; the result CSV stays the result
     checked = invoice_job()
     checked["extract_result"]["currency"] = "EURO"
-    rows = read_csv(export_csv(checked, check_schema=True))
-    cur = next(r for r in rows if r["path"] == ".currency")
-    assert cur["problems"] == '"EURO" is not one of ["USD","EUR","GBP"]'
+    [row] = read_csv(export_csv(checked, check_schema=True))
+    assert row["currency"] == "EURO" and "problems" not in row
+    seed = read_csv(export_csv(seed_example_job()))
+    assert seed == [{"foo.foo": "bar"}]
 
 
 @pytest.mark.parametrize(
@@ -206,11 +216,10 @@ def test_csv_injection_in_exports_and_headers() -> None:
 def test_exports_are_complete_and_utf8_safe() -> None:
     big = "x" * 1_000_000 + "END"
     job = {"extract_result": {"big": big, "lone": "\udfff!", "nl": "a\nb", "nul": "a\x00b"}}
-    rows = read_csv(export_csv(job))
-    by = {r["path"]: r["value"] for r in rows}
-    assert by[".big"] == big
-    assert by[".lone"] == "\ufffd!"  # UTF-8 cannot carry a lone surrogate
-    assert by[".nl"] == "a\nb" and by[".nul"] == "a\x00b"
+    [by] = read_csv(export_csv(job))
+    assert by["big"] == big
+    assert by["lone"] == "\ufffd!"  # UTF-8 cannot carry a lone surrogate
+    assert by["nl"] == "a\nb" and by["nul"] == "a\x00b"
     for text in (export_csv(job), export_json(job), export_jsonl(job)):
         text.encode("utf-8")
     assert strict_loads(export_jsonl(job))["big"] == big
@@ -234,6 +243,6 @@ def test_field_exports_read_back() -> None:
 
 def test_no_result_exports() -> None:
     job = {"status": "RUNNING", "extract_result": None}
-    assert read_csv(export_csv(job)) == []
+    assert export_csv(job) == ""
     assert strict_loads(export_json(job)) == job
     assert export_jsonl("not a job") == ""

@@ -6,7 +6,14 @@ import math
 
 import pytest
 
-from explorer.core.sanitize import escape_markup, format_int, safe_text, safe_value
+from explorer.core.sanitize import (
+    escape_markup,
+    format_int,
+    safe_text,
+    safe_value,
+    scalar_text,
+    summary,
+)
 
 
 @pytest.mark.parametrize(
@@ -100,6 +107,40 @@ def test_safe_value_huge_and_odd() -> None:
 
     assert safe_value(Hostile()) == "<Hostile>"
     assert safe_value(b"\x1b") == "b'\\x1b'"
+
+
+@pytest.mark.parametrize(
+    ("value", "text", "kind"),
+    [
+        ("ACME \x1b[31m", '"ACME \\x1b[31m"', "string"),
+        (None, "null", "null"),
+        (True, "true", "bool"),
+        (0, "0", "number"),
+        (2**70, "1180591620717411303424", "number"),
+        (-0.5, "-0.5", "number"),
+        (math.nan, "NaN", "number"),
+        ({}, "{}", "other"),
+        ([], "[]", "other"),
+        ([1, 2], "[2 items]", "other"),
+    ],
+)
+def test_scalar_text_is_the_one_display_of_a_value(value, text: str, kind: str) -> None:
+    # the tree and the tables colour by kind; strings are quoted in the tree, bare elsewhere
+    assert scalar_text(value) == (text, kind)
+    bare = text[1:-1] if kind == "string" else text
+    assert scalar_text(value, quote=False) == (bare, kind)
+    assert safe_value(value) == bare  # the same text wherever a value is shown
+
+
+def test_scalar_text_bounds_long_strings_and_integers_alike() -> None:
+    assert scalar_text("x" * 50, 10) == ('"' + "x" * 10 + '… (+40 chars)"', "string")
+    assert scalar_text(10**5000, 10) == ("1000000000… (+4,991 chars)", "number")
+
+
+def test_summary_of_containers() -> None:
+    assert summary({"a": 1}) == "{1 key}"
+    assert summary(list(range(200_000)), "row") == "[200000 rows]"
+    assert summary([1], "page") == "[1 page]"
 
 
 @pytest.mark.parametrize(

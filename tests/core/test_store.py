@@ -35,3 +35,16 @@ def test_a_job_opened_by_id_beyond_the_loaded_pages_keeps_its_place_until_listed
     assert store.projects["prj-1"].job_ids == ["ext-d", "ext-c", "ext-a"]
     store.add_page("prj-1", [job("ext-b", 20), job("ext-a", 10)], None, 4, first=False)
     assert store.projects["prj-1"].job_ids == ["ext-d", "ext-c", "ext-b", "ext-a"]
+
+
+def test_resolve_takes_the_short_id_the_tree_prints() -> None:
+    from explorer.api.models import ExtractJob
+    from explorer.core.store import JobStore
+
+    store = JobStore()
+    for job_id in ("ext-5073e610-65f6-46d4-b0df-e86a3ec62d2c", "ext-5074aaaa-0000-0000-0000-0000"):
+        store.jobs[job_id] = ExtractJob.model_validate({"id": job_id, "status": "COMPLETED"})
+    assert store.resolve("ext-5073e6") == "ext-5073e610-65f6-46d4-b0df-e86a3ec62d2c"
+    assert store.resolve("EXT-5073E610-65F6") == "ext-5073e610-65f6-46d4-b0df-e86a3ec62d2c"
+    assert store.resolve("ext-507") == "ext-507"  # ambiguous: asked for as typed
+    assert store.resolve("ext-9999") == "ext-9999"

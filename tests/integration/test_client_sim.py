@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import pytest
 
@@ -21,18 +22,39 @@ SCHEMA = {
 }
 
 
-async def wait_terminal(client: ExtractClient, job_id: str, timeout: float = 15) -> str:
+# Generous: on a busy machine (another copy of the suite, say) a 0.6 s job can take seconds.
+WAIT = 30.0
+
+
+async def wait_status(
+    client: ExtractClient, job_id: str, done: Callable[[str], bool], timeout: float = WAIT
+) -> str:
+    """Poll `get_job` until `done(status)` holds; the status then (fails after `timeout`)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    seen = []
-    while loop.time() < deadline:
+    seen: list[str] = []
+    while True:
         job = await client.get_job(job_id)
         if not seen or seen[-1] != job.status:
             seen.append(job.status)
-        if job.is_terminal:
+        if done(job.status):
             return job.status
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"{job_id} never finished: {seen}")
+        if loop.time() > deadline:
+            raise AssertionError(f"{job_id} never got there within {timeout} s: {seen}")
+        await asyncio.sleep(0.05)
+
+
+async def wait_terminal(client: ExtractClient, job_id: str, timeout: float = WAIT) -> str:
+    """The status a job ends in (fails if it is still going after `timeout`)."""
+    return await wait_status(client, job_id, lambda s: s in TERMINAL_STATUSES, timeout)
+
+
+async def held_running_job(client: ExtractClient, name: str) -> str:
+    """A job that is RUNNING now and stays RUNNING until cancelled (a `hold` document)."""
+    job = await client.create_job(f"dfl-hold-{name}", configuration={"data_schema": SCHEMA})
+    status = await wait_status(client, job.id, lambda s: s not in ("PENDING", "THROTTLED"))
+    assert status == "RUNNING", f"a hold job left PENDING for {status}"
+    return job.id
 
 
 async def test_list_every_page(client: ExtractClient) -> None:
@@ -78,9 +100,11 @@ async def test_job_ids_batching(client: ExtractClient) -> None:
 
 
 async def test_cancel_and_conflict(client: ExtractClient) -> None:
-    created = await client.create_job("dfl-slow-cancel-me", configuration={"data_schema": SCHEMA})
+    # a hold job can't finish before the cancel arrives, however slow the machine is
+    created = await client.create_job("dfl-hold-cancel-me", configuration={"data_schema": SCHEMA})
     cancelled = await client.cancel_job(created.id)
     assert cancelled.status == "CANCELLED"
+    assert (await client.get_job(created.id)).status == "CANCELLED"
     with pytest.raises(ConflictError) as info:
         await client.cancel_job(created.id)
     assert info.value.status == 409 and "cannot be cancelled" in (info.value.detail or "")
@@ -92,9 +116,19 @@ async def test_delete(client: ExtractClient) -> None:
     await client.delete_job(job_id)
     with pytest.raises(NotFoundError):
         await client.get_job(job_id)
-    running = await client.list_jobs(status="RUNNING", page_size=1)
-    with pytest.raises(ConflictError):
-        await client.delete_job(running.items[0].id)
+    # made RUNNING, never found RUNNING in a listing: a listed job may finish a moment later
+    running = await held_running_job(client, "delete-me")
+    try:
+        with pytest.raises(ConflictError) as info:
+            await client.delete_job(running)
+        assert info.value.status == 409
+        assert (await client.get_job(running)).status == "RUNNING"  # still there
+    finally:
+        cancelled = await client.cancel_job(running)  # tidy up even if an assertion failed
+    assert cancelled.status == "CANCELLED"
+    await client.delete_job(running)  # finished now: it may go
+    with pytest.raises(NotFoundError):
+        await client.get_job(running)
 
 
 async def test_created_job_moves_to_completed(client: ExtractClient) -> None:

@@ -124,11 +124,11 @@ async def test_keys_work_while_a_slow_response_is_in_flight(busy_sim) -> None:
         await wait_until(pilot, lambda: not app.watcher.in_flight)
         await pilot.press("r")
         await wait_until(pilot, lambda: app.watcher.in_flight)
-        await pilot.press("g")  # regroup while the request hangs
-        assert app.tree.grouping == "document"
+        await pilot.press("ctrl+g")  # regroup while the request hangs
+        assert app.main.tree.grouping == "document"
         assert "group: document" in static_text(app.query_one("#status-left"))
-        await pilot.press("g")
-        assert app.tree.grouping == "configuration"
+        await pilot.press("ctrl+g")
+        assert app.main.tree.grouping == "configuration"
         assert app.watcher.in_flight, "the slow refresh should still be waiting"
         busy_sim.config.faults.latency_ms = 0
         await wait_until(pilot, lambda: status(app).startswith("refreshed"), timeout=10)
@@ -141,8 +141,8 @@ async def test_rejected_key_says_so_and_the_app_stays_usable() -> None:
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_until(pilot, lambda: "key rejected (401)" in status(app), timeout=15)
             assert status(app).startswith("key rejected (401): check LLAMA_CLOUD_API_KEY")
-            await pilot.press("g")
-            assert app.tree.grouping == "document"
+            await pilot.press("ctrl+g")
+            assert app.main.tree.grouping == "document"
             assert app.is_running
             # The start-up retries back off too: a rejected key is not hammered.
             locked.state.reset_counters()

@@ -12,8 +12,9 @@ import asyncio
 import httpx
 import pytest
 
-from explorer.api.client import ExtractClient, RetryEvent, parse_json_bytes
+from explorer.api.client import ExtractClient, RetryEvent
 from explorer.api.errors import BadResponseError, NetworkError, RateLimitedError, ServerError
+from explorer.api.jsonparse import parse_json_bytes
 from explorer.api.retry import RetryPolicy
 from explorer.sim import SimConfig, SimServer
 

@@ -39,7 +39,7 @@ def assert_inert(lines: list[str], where: str) -> None:
 async def walk_results(pilot, app, presses: int) -> list[str]:
     """Open the Results pane, expand everything, move down ``presses`` lines; return every
     screen line seen on the way."""
-    app.action_show_tab("results")
+    app.main.action_show_tab("results")
     view = app.query_one(ResultView)
     await wait_until(pilot, lambda: view.has_focus)
     await pilot.press("e")
@@ -59,7 +59,7 @@ async def test_nasty_job_from_the_api_is_shown_literally(sim) -> None:
         seen = await walk_results(pilot, app, 16)
         assert app.is_running  # "[@click=app.quit]" did not quit
         text = "\n".join(seen)
-        assert '"[bold red]PAID[/] Northwind [@click=app.qu' in text  # cut to the pane width
+        assert '"[bold red]PAID[/] Northwind [@click=app.q' in text  # cut to the pane width
         assert "\\x1b[2J" in text and "\\u202e" in text  # the controls, visibly escaped
         assert_inert(seen, "results")
 
@@ -71,7 +71,7 @@ async def test_nasty_job_from_the_api_is_shown_literally(sim) -> None:
         assert "[bold red]PAID[/] Northwind [@click=app.quit]x[/]" in static_text(meta)
         assert_inert(screen_lines(app), "field metadata")
         for tab in ("overview", "configuration", "fields"):
-            app.action_show_tab(tab)
+            app.main.action_show_tab(tab)
             await pilot.pause(0.2)
             assert_inert(screen_lines(app), tab)
     assert app.worker_errors == []
@@ -123,7 +123,7 @@ async def test_every_hostile_class_renders_in_every_pane(tmp_path: Path) -> None
         assert "Infinity" in text and "NaN" in text and "1000000000" in text
 
         for tab in ("overview", "configuration", "fields"):
-            app.action_show_tab(tab)
+            app.main.action_show_tab(tab)
             await pilot.pause(0.3)
             lines = screen_lines(app)
             assert_inert(lines, tab)
@@ -144,10 +144,10 @@ async def test_a_job_whose_id_status_and_target_are_hostile(tmp_path: Path) -> N
     loaded = load_paths([str(write_hostile_file(tmp_path))])
     app = watched(file_app(loaded, job_id=hostile.HOSTILE_ID_JOB))
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: app.shown_job_id == hostile.HOSTILE_ID_JOB)
+        await wait_until(pilot, lambda: app.main.panes.shown_job_id == hostile.HOSTILE_ID_JOB)
         seen = tree_lines(app)
         for tab in ("overview", "configuration", "results", "fields"):
-            app.action_show_tab(tab)
+            app.main.action_show_tab(tab)
             await pilot.pause(0.3)
             seen += screen_lines(app)
         assert app.is_running
@@ -201,8 +201,8 @@ async def test_values_orjson_cannot_write_do_not_crash_the_panes(
     path.write_text(json.dumps(job).replace(f'"{SURROGATE}"', '"\\ud800"'))
     app = watched(file_app(load_paths([str(path)]), job_id="ext-small"))
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: app.shown_job_id == "ext-small")
-        app.action_show_tab(where)
+        await wait_until(pilot, lambda: app.main.panes.shown_job_id == "ext-small")
+        app.main.action_show_tab(where)
         await pilot.pause(0.3)
         if where == "results":
             assert app.query_one(ResultView).select_path(("total",))
@@ -242,7 +242,7 @@ def test_terminal_gets_no_control_sequences_from_the_api_nor_the_key() -> None:
         run = run_in_terminal(
             [job_id, "--no-animation"],
             env=env,
-            ready=lambda text: "% cited" in text,  # the health line: the job is loaded
+            ready=lambda text: "Health" in text and "cited" in text,  # the job is loaded
             keys=[b"3", 0.5, b"e", 0.3, *[b"\x1b[B"] * 8, b"4", b"1"],
         )
     segments = hostile.escape_segments(job)

@@ -23,15 +23,14 @@ from explorer.api.errors import (
     ServerError,
 )
 from explorer.api.models import ExtractJob
+from explorer.core.errors import describe_error
 from explorer.core.fields import Citation, field_rows
 from explorer.core.present import clip, job_age, short_id
-from explorer.core.sanitize import safe_text, safe_value
+from explorer.core.sanitize import safe_text, safe_value, scalar_text
 from explorer.core.schema_check import check_job
 from explorer.core.summary import result_shape
-from explorer.tui.errors import describe_error
 from explorer.tui.widgets.field_meta import citation_block, confidence_text, highlight_value
 from explorer.tui.widgets.job_tree import job_label
-from explorer.tui.widgets.json_lines import scalar_text
 from explorer.tui.widgets.panes import plain, schema_label, status_text, usage_text
 from explorer.tui.widgets.row_table import cell_text
 

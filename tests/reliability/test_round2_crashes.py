@@ -52,7 +52,7 @@ async def test_the_app_shows_out_of_range_timestamps_and_stays_up(tmp_path: Path
         overview = app.query_one(OverviewPane)
         await wait_until(pilot, lambda: "0001-01-01 00:00:00 +01:00" in static_text(overview))
         assert "9999-12-31 23:59:59 -01:00" in static_text(overview)
-        app.load_job("ext-edge-running", focus=True)
+        app.main.focus_job("ext-edge-running")
         await wait_until(pilot, lambda: "ext-edge-running" in static_text(overview))
         await pilot.pause(0.3)
         assert app.is_running

@@ -50,10 +50,10 @@ async def test_bad_keymap_entries_are_named_and_left_out(tmp_path: Path) -> None
         assert "[@click=app.quit]x" in screen_text(app)
 
         # What was left out keeps its built-in key; what was accepted works.
-        app.tree.focus()
+        app.main.tree.focus()
         await pilot.press("j")
         await pilot.pause(0.1)
-        app.action_show_tab("results")
+        app.main.action_show_tab("results")
         view = app.query_one(ResultView)
         await wait_until(pilot, lambda: view.has_focus)
         await pilot.press("j")  # j in the results moves the cursor; it does not quit
@@ -62,7 +62,7 @@ async def test_bad_keymap_entries_are_named_and_left_out(tmp_path: Path) -> None
         await pilot.press("p")
         assert app.watcher.paused  # app.pause kept "p"
         await pilot.press("ctrl+g")
-        await wait_until(pilot, lambda: app.tree.grouping != "status")
+        await wait_until(pilot, lambda: app.main.tree.grouping != "status")
         await pilot.press("f5")
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
         assert "f5" in screen_text(app)

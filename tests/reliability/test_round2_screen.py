@@ -73,12 +73,12 @@ async def test_palette_hits_are_text_and_clicking_them_runs_no_action(tmp_path: 
         assert_inert_screen(app, "palette")
 
         await click_status(pilot, app, "ext-0000")
-        await wait_until(pilot, lambda: app.current_job_id == "ext-0000")
+        await wait_until(pilot, lambda: app.main.panes.job_id == "ext-0000")
         assert app.is_running  # the click chose the job; it did not quit
 
         await open_palette_on_jobs(pilot, app, 3)
         await click_status(pilot, app, "ext-0001")
-        await wait_until(pilot, lambda: app.current_job_id == "ext-0001")
+        await wait_until(pilot, lambda: app.main.panes.job_id == "ext-0001")
         await pilot.pause(0.2)
         assert list(victim.iterdir()) == []  # no screenshot written anywhere
         assert app.is_running
@@ -102,7 +102,7 @@ async def test_dialogs_and_toasts_show_a_hostile_id_inert(tmp_path: Path) -> Non
         await pilot.press("escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, ExportScreen))
 
-        app.tree.focus()
+        app.main.tree.focus()
         await pilot.press("X")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.pause(0.1)
@@ -187,7 +187,7 @@ async def test_export_writes_one_plain_file_in_the_folder_and_never_over_one(
 
         # An id that is an absolute path: still a plain name in the folder.
         app.goto_job(absolute)
-        await wait_until(pilot, lambda: app.shown_job_id == absolute)
+        await wait_until(pilot, lambda: app.main.panes.shown_job_id == absolute)
         before = set(work.iterdir())
         await export_with_enter(pilot, app)
         await wait_until(pilot, lambda: len(set(work.iterdir()) - before) == 1)
@@ -220,8 +220,8 @@ async def test_copy_escapes_control_characters_and_export_keeps_them(
     app.copy_to_clipboard = lambda text: (sent.append(text), original(text))  # type: ignore[method-assign]
     async with app.run_test(size=(120, 40)) as pilot:
         app.goto_job("ext-copy")
-        await wait_until(pilot, lambda: app.shown_job_id == "ext-copy")
-        app.action_show_tab("results")
+        await wait_until(pilot, lambda: app.main.panes.shown_job_id == "ext-copy")
+        app.main.action_show_tab("results")
         view = app.query_one(ResultView)
         await wait_until(pilot, lambda: view.has_focus)
         assert view.select_path(("v",))

@@ -141,12 +141,12 @@ class Shown:
     def __enter__(self) -> ExtractJob:
         self.app.store.add_job(self.job)
         self.app.store.remember_detail(self.job)
-        self.app.tree.rebuild_project("prj-1")
+        self.app.main.tree.rebuild_project("prj-1")
         return self.job
 
     def __exit__(self, *exc: object) -> None:
         self.app.store.remove(self.job.id)
-        self.app.tree.rebuild_project("prj-1")
+        self.app.main.tree.rebuild_project("prj-1")
 
 
 async def test_fuzz_tree_status_line_palette_dialogs_and_toasts(tmp_path: Path) -> None:
@@ -162,13 +162,13 @@ async def test_fuzz_tree_status_line_palette_dialogs_and_toasts(tmp_path: Path) 
             text = MARK + s
             with Shown(app, hostile_job(s, next(counter))) as shown:
                 for grouping in GROUPINGS:
-                    app.tree.grouping = grouping
-                    app.tree.rebuild_all()
-                    app.tree.root.expand_all()
-                    assert_drawn_inert(tree_labels(app, app.tree), f"tree by {grouping}")
-                app.tree.grouping = "status"
-                app.tree.rebuild_all()
-                assert_drawn_inert(tree_labels(app, app.tree), "tree", MARK)
+                    app.main.tree.grouping = grouping
+                    app.main.tree.rebuild_all()
+                    app.main.tree.root.expand_all()
+                    assert_drawn_inert(tree_labels(app, app.main.tree), f"tree by {grouping}")
+                app.main.tree.grouping = "status"
+                app.main.tree.rebuild_all()
+                assert_drawn_inert(tree_labels(app, app.main.tree), "tree", MARK)
 
                 # As the palette asks: stripped, and only when something is typed.
                 queries = {"go to job", f"go to job {shown.id}".strip(), s.strip()} - {""}
@@ -198,11 +198,11 @@ async def test_fuzz_tree_status_line_palette_dialogs_and_toasts(tmp_path: Path) 
                 toast = Content("\n").join([Content(note.title), Content(note.message)])
                 assert_drawn_inert(toast.expand_tabs().render_segments(), "toast", MARK)
 
-                app.tree.filter_text = text
-                app.update_status()
+                app.main.tree.filter_text = text
+                app.main.update_status()
                 status_left = app.query_one("#status-left", Static).content
                 assert_drawn_inert(segments_of(app, status_left, 160), "status line", MARK)
-                app.tree.filter_text = ""
+                app.main.tree.filter_text = ""
 
         check()
         assert app.is_running
@@ -213,9 +213,9 @@ async def test_fuzz_every_pane(tmp_path: Path) -> None:
     app = jobs_app(tmp_path, [job("ext-seed")], job_id="ext-seed")
     counter = iter(range(10**6))
     async with app.run_test(size=(160, 50)) as pilot:
-        await wait_until(pilot, lambda: app.shown_job_id == "ext-seed")
+        await wait_until(pilot, lambda: app.main.panes.shown_job_id == "ext-seed")
         for tab in ("overview", "configuration", "results", "fields"):
-            app.action_show_tab(tab)
+            app.main.action_show_tab(tab)
             await pilot.pause(0.2)
             pane_check(app, tab, PANES[tab](app), counter)()
             assert app.is_running

@@ -188,13 +188,13 @@ async def test_the_app_with_a_crlf_key_and_an_echoing_server_never_shows_the_key
             async with app.run_test(size=(120, 40)) as pilot:
                 await started(pilot, app)  # "refreshed": the key worked, not "offline"
                 assert "offline" not in status(app) and "bad key" not in status(app)
-                await wait_until(pilot, lambda: app.current_job_id in app.store.details)
-                app.action_show_tab("overview")
+                await wait_until(pilot, lambda: app.main.panes.job_id in app.store.details)
+                app.main.action_show_tab("overview")
                 await pilot.pause(0.3)
                 screens.append(app.export_screenshot())
-                job = app.store.details[app.current_job_id]
+                job = app.store.details[app.main.panes.job_id]
                 assert KEY in (job.error_message or "")  # the data does hold it...
-                app.write_export(job, "job-json", export)
+                app.main.write_export(job, "job-json", export)
                 await wait_until(pilot, export.exists)
                 app.goto_job("ext-echo")
                 await wait_until(pilot, lambda: bool(error_toasts(app)), timeout=15)

@@ -19,7 +19,7 @@ from starlette.requests import Request
 
 import explorer.api.budget as budget_module
 from explorer.api.budget import MIB, RequestBudget
-from explorer.api.client import ExtractClient, parse_json_bytes
+from explorer.api.client import ExtractClient
 from explorer.api.errors import (
     BadResponseError,
     BodyTooLargeError,
@@ -27,7 +27,7 @@ from explorer.api.errors import (
     PageLimitError,
     RedirectError,
 )
-from explorer.api.jsonparse import JsonTooDeepError
+from explorer.api.jsonparse import JsonTooDeepError, parse_json_bytes
 from explorer.api.models import JobPage
 from explorer.api.retry import RetryPolicy
 from explorer.core.source import ApiJobSource

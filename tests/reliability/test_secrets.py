@@ -63,7 +63,7 @@ async def test_key_is_absent_from_screens_reprs_errors_and_logs(
             async with app.run_test(size=(120, 40)) as pilot:
                 await started(pilot, app)
                 for tab in ("overview", "configuration", "results", "fields"):
-                    app.action_show_tab(tab)
+                    app.main.action_show_tab(tab)
                     await pilot.pause(0.2)
                     screens.append(app.export_screenshot())
                 sim.config.faults.error_rate = 1.0

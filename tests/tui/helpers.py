@@ -41,7 +41,7 @@ def file_app(loaded, *, job_id: str | None = None) -> ExplorerApp:
     return ExplorerApp(Settings(animation=False), FileJobSource(loaded), job_id=job_id)
 
 
-async def wait_until(pilot, condition: Callable[[], object], timeout: float = 10.0) -> None:
+async def wait_until(pilot, condition: Callable[[], object], timeout: float = 30.0) -> None:
     """Let the app run until ``condition()`` holds (fails the test after ``timeout``)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -54,7 +54,7 @@ async def wait_until(pilot, condition: Callable[[], object], timeout: float = 10
 
 def tree_lines(app: ExplorerApp) -> list[str]:
     """The job tree's lines as plain text (what a user sees, without guides)."""
-    tree = app.tree
+    tree = app.main.tree
     lines = []
     for line in range(tree.last_line + 1):
         node = tree.get_node_at_line(line)

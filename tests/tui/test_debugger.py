@@ -12,12 +12,14 @@ from tests.tui.helpers import sim_app, wait_until
 
 
 async def open_analysed(pilot, app, job_id: str) -> None:
-    await wait_until(pilot, lambda: job_id in app.store.details and job_id in app.analyses)
+    await wait_until(
+        pilot, lambda: job_id in app.store.details and job_id in app.main.panes.analyses
+    )
 
 
 async def focus_results(pilot, app) -> ResultView:
     """Switch to Results and wait until the tree view really has the keyboard."""
-    app.action_show_tab("results")
+    app.main.action_show_tab("results")
     view = app.query_one(ResultView)
     await wait_until(pilot, lambda: view.has_focus)
     return view
@@ -28,11 +30,11 @@ async def test_fields_view_filters_to_low_confidence(sim) -> None:
     app = sim_app(sim, job_id=job_id)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_analysed(pilot, app, job_id)
-        app.action_show_tab("fields")
+        app.main.action_show_tab("fields")
         fields = app.query_one(FieldsPane)
         await wait_until(pilot, lambda: fields.table.has_focus)
         total = len(fields.shown_rows)
-        assert total == len(app.analyses[job_id].rows) > 10
+        assert total == len(app.main.panes.analyses[job_id].rows) > 10
         await pilot.press("b")
         low = fields.shown_rows
         assert 0 < len(low) < total
@@ -53,18 +55,18 @@ async def test_n_lands_on_a_marked_leaf(sim) -> None:
     app = sim_app(sim, job_id=job_id)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_analysed(pilot, app, job_id)
-        analysis = app.analyses[job_id]
+        analysis = app.main.panes.analyses[job_id]
         assert analysis.problems
         view = await focus_results(pilot, app)
         await pilot.press("n")
         await pilot.pause()
         first = view.cursor_path
-        assert first in analysis.marked and first != ()
+        assert first in analysis.flagged and first != ()
         flagged = [r for r in analysis.rows if r.path == first]
         assert flagged and (flagged[0].problems or flagged[0].confidence < 0.7)
         await pilot.press("n")
         await pilot.pause()
-        assert view.cursor_path != first and view.cursor_path in analysis.marked
+        assert view.cursor_path != first and view.cursor_path in analysis.flagged
         await pilot.press("N")
         await pilot.pause()
         assert view.cursor_path == first
@@ -110,13 +112,13 @@ async def test_diff_of_two_runs_of_one_document_shows_changes(sim) -> None:
     app = sim_app(sim, job_id=a)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: a in app.store.details)
-        app.tree.focus()
+        app.main.tree.focus()
         await pilot.press("m")
         app.goto_job(b)
-        await wait_until(pilot, lambda: app.tree.selected_job_id == b)
+        await wait_until(pilot, lambda: app.main.tree.selected_job_id == b)
         await pilot.pause(0.2)
         await pilot.press("m")
-        assert app.marked == [a, b]
+        assert app.main.tree.marked == (a, b)
         await pilot.press("d")
         await wait_until(pilot, lambda: isinstance(app.screen, DiffScreen))
         screen = app.screen

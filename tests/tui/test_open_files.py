@@ -82,7 +82,7 @@ async def test_seed_example_job_shows_in_every_pane() -> None:
         await wait_until(
             pilot,
             lambda: (
-                app.current_job_id == seed["id"]
+                app.main.panes.job_id == seed["id"]
                 and seed["id"] in static_text(app.query_one(OverviewPane))
             ),
         )
@@ -104,7 +104,7 @@ async def test_seed_example_job_shows_in_every_pane() -> None:
         prompt = static_text(config.query_one("#config-prompt"))
         assert seed["configuration"]["system_prompt"] in prompt
         view = app.query_one(ResultView)
-        app.action_show_tab("results")
+        app.main.action_show_tab("results")
         await pilot.pause()
         rendered = [view.render_line(y).text for y in range(3)]
         assert any("foo" in line for line in rendered)

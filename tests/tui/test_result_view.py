@@ -8,7 +8,7 @@ from typing import Any
 
 from textual.app import App, ComposeResult
 
-from explorer.tui.widgets.json_lines import LineIndex, iter_nodes
+from explorer.core.json_lines import LineIndex, iter_nodes
 from explorer.tui.widgets.result_view import Annotation, ResultView
 
 # What must never reach the terminal raw: C0/C1 controls, DEL, bidi, zero-width, surrogates.
@@ -220,7 +220,7 @@ async def test_marks_in_big_lists_skip_rows_without_marks() -> None:
         def has_marks(path: tuple) -> bool:  # only rows 7 and 40000 have anything flagged
             return len(path) != 1 or path[0] in {7, 40_000}
 
-        view.set_annotations(annotate, has_marks=has_marks)
+        view.set_annotations(annotate, has_flagged=has_marks)
         await pilot.press("n")
         assert view.cursor_path == (7, "x")
         await pilot.press("n")

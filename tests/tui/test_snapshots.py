@@ -36,26 +36,28 @@ def settle(app, job_id: str | None, tab: str = "overview", keys: tuple[str, ...]
         if job_id:
             await wait_until(pilot, lambda: job_id in app.store.details)
         else:
-            await wait_until(pilot, lambda: app.current_job_id in app.store.details)
-        shown = job_id or app.current_job_id
+            await wait_until(pilot, lambda: app.main.panes.job_id in app.store.details)
+        shown = job_id or app.main.panes.job_id
         # The tree's cursor settles after a refresh: wait until it sits on the job.
         await wait_until(
             pilot,
             lambda: (
-                app.tree.cursor_node is not None
-                and getattr(app.tree.cursor_node.data, "job_id", None) == shown
+                app.main.tree.cursor_node is not None
+                and getattr(app.main.tree.cursor_node.data, "job_id", None) == shown
             ),
         )
         # The field analysis runs in a thread: wait for it so the picture is stable.
         await wait_until(
             pilot,
-            lambda: shown in app.analyses or app.store.details[shown].extract_result is None,
+            lambda: (
+                shown in app.main.panes.analyses or app.store.details[shown].extract_result is None
+            ),
         )
         # Scroll the tree from a known place so the picture does not depend on load order.
-        app.tree.scroll_to(y=0, animate=False, immediate=True)
-        app.tree.scroll_to_node(app.tree.cursor_node, animate=False)
+        app.main.tree.scroll_to(y=0, animate=False, immediate=True)
+        app.main.tree.scroll_to_node(app.main.tree.cursor_node, animate=False)
         await pilot.pause(0.1)
-        app.action_show_tab(tab)
+        app.main.action_show_tab(tab)
         if tab == "results":
             await wait_until(pilot, lambda: app.query_one(ResultView).has_focus)
         await pilot.pause(0.2)

@@ -28,8 +28,31 @@ def format_key(key: str) -> str:
     return ", ".join(names.get(k.strip(), k.strip()) for k in key.split(","))
 
 
+def help_sections(app_class: type) -> list[tuple[str, list[Binding]]]:
+    """Every binding, where it applies: the app's, the main view's, each pane's."""
+    from explorer.tui.main_screen import MainScreen
+    from explorer.tui.widgets.fields_pane import FieldsPane
+    from explorer.tui.widgets.job_tree import JobTree
+    from explorer.tui.widgets.results_pane import ResultsPane
+    from explorer.tui.widgets.row_table import RowTable
+
+    everywhere = [
+        *app_class.BINDINGS,
+        Binding(app_class.COMMAND_PALETTE_BINDING, "command_palette", "Command palette"),
+        Binding("tab", "focus_next", "Next pane (the focused one has a bright border)"),
+        Binding("shift+tab", "focus_previous", "Previous pane"),
+    ]
+    return [
+        ("Everywhere", everywhere),
+        ("Main view", list(MainScreen.BINDINGS)),
+        ("Job tree", list(JobTree.BINDINGS)),
+        ("Results", list(ResultsPane.all_bindings())),
+        ("Fields", [*FieldsPane.BINDINGS, *RowTable.BINDINGS]),
+    ]
+
+
 class HelpScreen(ModalScreen[None]):
-    """A table of every binding: section, keys, binding id, description."""
+    """A table of every binding by section: keys, what it does, binding id."""
 
     BINDINGS = [
         Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
@@ -49,7 +72,7 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(Text(title, style="bold underline"), "", "")
             for binding in bindings:
                 keys = self.keymap.get(binding.id or "", binding.key)
-                # Keys come from the config file: Text cells, never markup.
+                # Keys may come from the config file's [keymap]: every cell is inert Text.
                 table.add_row(
                     inert(format_key(keys), 60),
                     inert(binding.description or binding.action, 80),
@@ -58,7 +81,7 @@ class HelpScreen(ModalScreen[None]):
             table.add_row("", "", "")
         note = Text(
             "Remap any binding by id in the config file's [keymap] section, "
-            'e.g. refresh = "ctrl+r".  Esc closes.',
+            'e.g. "app.refresh" = "ctrl+r".  Esc closes.',
             style="dim",
         )
         with VerticalScroll(id="help-body"):

@@ -8,6 +8,7 @@ from rich.console import Group as RichGroup
 from rich.table import Table
 from rich.text import Text
 
+from explorer.core.confidence import HIGH_CONFIDENCE, LOW_CONFIDENCE
 from explorer.core.export import to_json
 from explorer.core.fields import Citation, FieldRow, fields_on_page, metadata_for
 from explorer.core.jsonpath import format_path
@@ -23,9 +24,9 @@ def confidence_style(value: float | None) -> str:
     """Colour bucket of a confidence; the number is always shown beside it."""
     if value is None:
         return "dim"
-    if value >= 0.9:
+    if value >= HIGH_CONFIDENCE:
         return "green"
-    if value >= 0.7:
+    if value >= LOW_CONFIDENCE:
         return "yellow"
     return "bold red"
 

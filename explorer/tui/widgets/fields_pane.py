@@ -12,6 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from explorer.core.confidence import LOW_CONFIDENCE
+from explorer.core.field_row import sort_rows
 from explorer.core.fields import FieldRow
 from explorer.core.sanitize import safe_value
 from explorer.tui.inert import inert
@@ -74,7 +76,7 @@ class FieldsPane(Vertical):
         self.sort_column = "path"
         self.descending = False
         self.below: float | None = None
-        self.threshold = 0.7
+        self.threshold = LOW_CONFIDENCE
         self.only_problems = False
         self.only_uncited = False
         self.text = ""
@@ -88,6 +90,10 @@ class FieldsPane(Vertical):
     def on_mount(self) -> None:
         self.table.set_annotations(self._annotation)
         self.show_message("Select a job: its fields appear here.")
+
+    def start_filter(self) -> None:
+        """``/`` in the Fields view: type into its filter."""
+        self.query_one("#fields-filter", Input).focus()
 
     @property
     def table(self) -> RowTable:
@@ -125,7 +131,7 @@ class FieldsPane(Vertical):
             ):
                 continue
             rows.append(row)
-        rows.sort(key=_sort_key(self.sort_column), reverse=self.descending)
+        sort_rows(rows, self.sort_column, descending=self.descending)
         self.shown_rows = rows
         self.table.set_rows([self._cells(row) for row in rows], keep_state=keep_state)
         self._show_state()
@@ -159,6 +165,8 @@ class FieldsPane(Vertical):
         text.append(f"  sort {self.sort_column} {arrow}", style="dim")
         if self.below is not None:
             text.append(f"  below {self.below:.2f}", style="yellow")
+        else:
+            text.append(f"  X {self.threshold:.2f}", style="dim")
         if self.only_problems:
             text.append("  problems", style="red")
         if self.only_uncited:
@@ -191,8 +199,8 @@ class FieldsPane(Vertical):
         self.threshold = min(1.0, max(0.0, round(self.threshold + step, 2)))
         if self.below is not None:
             self.below = self.threshold
+        # Said on the state line (one place, updated in place), not a toast per key press.
         self.refilter()
-        self.app.notify(f"Low-confidence threshold {self.threshold:.2f}", timeout=2)
 
     def action_toggle_problems(self) -> None:
         self.only_problems = not self.only_problems

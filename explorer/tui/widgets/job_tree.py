@@ -10,6 +10,7 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -93,8 +94,16 @@ class JobTree(SteadyScrollbars, Tree[NodeData]):
         Binding("l", "expand_node", "Expand", show=False, id="tree.expand"),
         Binding("left", "collapse_or_parent", "Collapse", show=False, id="tree.left"),
         Binding("right", "expand_node", "Expand", show=False, id="tree.right"),
-        Binding("m", "app.mark", "Mark for diff", id="tree.mark"),
+        Binding("home,g", "scroll_home", "First", show=False, id="tree.first"),
+        Binding("end,G", "scroll_end", "Last", show=False, id="tree.last"),
     ]
+
+    #: How jobs are grouped under a project (one of ``core.store.GROUPINGS``).
+    grouping: reactive[str] = reactive("status", init=False, repaint=False)
+    #: The filter typed in the box above the tree ("" shows every job).
+    filter_text: reactive[str] = reactive("", init=False, repaint=False)
+    #: Jobs marked for a diff (at most two, oldest first): drawn with a ◆.
+    marked: reactive[tuple[str, ...]] = reactive((), init=False, repaint=False)
 
     class LoadMore(Message):
         """The user reached the end of a project's loaded jobs."""
@@ -118,8 +127,6 @@ class JobTree(SteadyScrollbars, Tree[NodeData]):
         self.guide_depth = 2
         self.store = store
         self.now = now
-        self.grouping = "status"
-        self.filter_text = ""
         self._project_nodes: dict[str, TreeNode[NodeData]] = {}
         self._job_nodes: dict[str, TreeNode[NodeData]] = {}
         self._problems_node: TreeNode[NodeData] | None = None
@@ -130,8 +137,8 @@ class JobTree(SteadyScrollbars, Tree[NodeData]):
         self._user_move = False
         #: (project, group key) -> how many of its jobs are shown (grows by GROUP_CHUNK).
         self._group_limits: dict[tuple[str, str], int] = {}
-        #: Jobs marked for a diff: drawn with a ◆.
-        self.marked: set[str] = set()
+        #: (project, group key) -> its jobs at the last build (to see what arrived since)
+        self._members: dict[tuple[str, str], set[str]] = {}
 
     @property
     def label_width(self) -> int:
@@ -203,6 +210,8 @@ class JobTree(SteadyScrollbars, Tree[NodeData]):
             return
         cursor = self.cursor_node.data if self.cursor_node is not None else None
         if self.selected_job_id is not None:
+            # The job the user is on, even before the cursor has moved there. (When the user
+            # moves onto a project or group line, no job is selected: the cursor stays there.)
             cursor = JobNode(self.selected_job_id)
         cursor_job = cursor.job_id if isinstance(cursor, JobNode) else None
         expanded = {
@@ -236,10 +245,16 @@ class JobTree(SteadyScrollbars, Tree[NodeData]):
             label.append(clip(group.label, 34), style=f"bold {colour}".strip())
             more = "+" if state.next_token else ""
             label.append(f" ({len(group.job_ids)}{more})", style="dim")
-            # While filtering, every group opens: the matches are what the user is after.
+            members = set(group.job_ids)
+            previous = self._members.get((project_id, group.key))
+            arrived = members - previous if previous is not None else set()
+            self._members[(project_id, group.key)] = members
+            # While filtering, every group opens: the matches are what the user is after. A
+            # group opens when a new or running job arrives in it, so it can be watched.
             open_it = (
                 bool(self.filter_text)
                 or group.key in expanded
+                or any(not self.store.jobs[j].is_terminal for j in arrived)
                 or (
                     first_build
                     and self.grouping == "status"
@@ -282,13 +297,41 @@ class JobTree(SteadyScrollbars, Tree[NodeData]):
             target = self._job_nodes[data.job_id]
             if target.parent is not None and not target.parent.is_expanded:
                 target.parent.expand()
+        elif isinstance(data, ProjectNode):
+            target = self._project_nodes.get(data.project_id)
+        elif isinstance(data, GroupNode):
+            project = self._project_nodes.get(data.project_id)
+            target = next(
+                (
+                    child
+                    for child in (project.children if project is not None else [])
+                    if isinstance(child.data, GroupNode) and child.data.key == data.key
+                ),
+                project,
+            )
         self.call_after_refresh(self._settle, target)
 
     def _settle(self, target: TreeNode[NodeData] | None) -> None:
         self._quiet = False
         data = target.data if target is not None else None
-        if isinstance(data, JobNode) and self._job_nodes.get(data.job_id) is target:
+        if (isinstance(data, JobNode) and self._job_nodes.get(data.job_id) is target) or (
+            isinstance(data, ProjectNode | GroupNode)
+            and target is not None
+            and self._tree_nodes.get(target.id) is target  # still in the tree
+        ):
             self.move_cursor(target, animate=False)
+
+    def watch_grouping(self) -> None:
+        self.rebuild_all()
+
+    def watch_filter_text(self) -> None:
+        self.rebuild_all()
+
+    def watch_marked(self, old: tuple[str, ...], new: tuple[str, ...]) -> None:
+        for job_id in set(old) | set(new):
+            job = self.store.jobs.get(job_id)
+            if job is not None:
+                self.refresh_job(job)
 
     def rebuild_all(self) -> None:
         for project_id in self._project_nodes:
@@ -410,7 +453,10 @@ class JobTree(SteadyScrollbars, Tree[NodeData]):
         if isinstance(data, JobNode):
             self.selected_job_id = data.job_id
             self.post_message(self.JobHighlighted(data.job_id, self))
-        elif isinstance(data, MoreNode):
+            return
+        if user:
+            self.selected_job_id = None  # the user is on a project or group line
+        if isinstance(data, MoreNode):
             self.post_message(self.LoadMore(data.project_id))
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeData]) -> None:

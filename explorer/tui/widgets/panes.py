@@ -265,6 +265,16 @@ class ConfigurationPane(VerticalScroll):
         yield Tree(Text("data_schema"), id="config-schema")
         yield Static("", id="config-prompt")
 
+    def show_message(self, message: str) -> None:
+        """No configuration to show (no job, or it is loading): say so, nothing else."""
+        self.query_one("#config-settings", Static).update(
+            inert(message, 4000, single_line=False, style="dim")
+        )
+        self.query_one("#config-schema", Tree).clear()
+        self.query_one("#config-schema", Tree).display = False
+        self.query_one("#config-schema-title").display = False
+        self.query_one("#config-prompt", Static).update("")
+
     def show_job(self, job: ExtractJob) -> None:
         settings = self.query_one("#config-settings", Static)
         tree: Tree = self.query_one("#config-schema", Tree)

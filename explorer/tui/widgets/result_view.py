@@ -1,7 +1,8 @@
 """``ResultView``: a navigable JSON tree of one job's ``extract_result``, drawn with the line API.
 
-Only the lines on screen are computed: a :class:`~.json_lines.LineIndex` maps a line number to a
-node from the expanded containers alone, so a 200,000-row result opens as fast as a small one.
+Only the lines on screen are computed: a :class:`~explorer.core.json_lines.LineIndex` maps a
+line number to a node from the expanded containers alone, so a 200,000-row result opens as
+fast as a small one.
 """
 
 from __future__ import annotations
@@ -19,18 +20,16 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from explorer.core.sanitize import safe_text
-from explorer.tui.widgets.json_lines import (
+from explorer.core.confidence import confidence_band as confidence_bucket
+from explorer.core.json_lines import (
     Annotation,
     AnnotationCache,
     LineIndex,
     LineInfo,
     Path,
-    confidence_bucket,
     find_path,
-    scalar_text,
-    summary,
 )
+from explorer.core.sanitize import safe_text, scalar_text, summary
 from explorer.tui.widgets.rendered_lines import SteadyScrollbars
 
 __all__ = ["Annotation", "ResultView"]
@@ -67,8 +66,8 @@ class ResultView(SteadyScrollbars, ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False, id="result.page_down"),
         Binding("e", "expand_all", "Expand all", id="result.expand_all"),
         Binding("c", "collapse_all", "Collapse all", id="result.collapse_all"),
-        Binding("n", "next_mark", "Next flagged", id="result.next_mark"),
-        Binding("N", "previous_mark", "Prev flagged", show=False, id="result.previous_mark"),
+        Binding("n", "next_flagged", "Next flagged", id="result.next_mark"),
+        Binding("N", "previous_flagged", "Prev flagged", show=False, id="result.previous_mark"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {f"result-view--{part}" for part in _PARTS.split()}
@@ -126,7 +125,7 @@ class ResultView(SteadyScrollbars, ScrollView, can_focus=True):
         self._cursor_path: Path = ()
         self._posted: tuple[Path, Any] | None = None
         self._annotations = AnnotationCache()
-        self._has_marks: Callable[[Path], bool] | None = None
+        self._has_flagged: Callable[[Path], bool] | None = None
         self._line_cache: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(1024)
         self._styles: dict[str, Style] = {}
         self._initial = value
@@ -204,16 +203,16 @@ class ResultView(SteadyScrollbars, ScrollView, can_focus=True):
         self,
         fn: Callable[[Path], Annotation | None] | None,
         *,
-        has_marks: Callable[[Path], bool] | None = None,
+        has_flagged: Callable[[Path], bool] | None = None,
     ) -> None:
         """Annotate paths: ``fn(path)`` is called lazily for visible lines and cached per path.
 
         ``fn`` is also asked about container paths (return None when it has nothing to say).
-        ``has_marks(path)`` is optional: returning False for a container lets ``n``/``N`` skip
+        ``has_flagged(path)`` is optional: returning False for a container lets ``n``/``N`` skip
         its whole subtree (so a 200,000-row search walks only rows that have marks).
         """
         self._annotations.set(fn)
-        self._has_marks = has_marks
+        self._has_flagged = has_flagged
         self._line_cache.clear()
         self.refresh()
 
@@ -480,11 +479,11 @@ class ResultView(SteadyScrollbars, ScrollView, can_focus=True):
         self._index.collapse_all()
         self._structure_changed()
 
-    def action_next_mark(self) -> None:
+    def action_next_flagged(self) -> None:
         """Jump to the next flagged node (schema problem or low confidence)."""
         self._jump_to_mark(forward=True)
 
-    def action_previous_mark(self) -> None:
+    def action_previous_flagged(self) -> None:
         """Jump to the previous flagged node."""
         self._jump_to_mark(forward=False)
 
@@ -494,13 +493,13 @@ class ResultView(SteadyScrollbars, ScrollView, can_focus=True):
             self.notify("Nothing is flagged in this result.", title="Flagged fields")
             return
 
-        def marked(path: Path, value: Any) -> bool:
+        def flagged(path: Path, value: Any) -> bool:
             ann = annotate(path)
-            return ann is not None and ann.marked
+            return ann is not None and ann.flagged
 
-        has_marks = self._has_marks
-        prune = None if has_marks is None else (lambda path, value: not has_marks(path))
-        found = find_path(self._index.value, self._cursor_path, marked, forward, prune)
+        has_flagged = self._has_flagged
+        prune = None if has_flagged is None else (lambda path, value: not has_flagged(path))
+        found = find_path(self._index.value, self._cursor_path, flagged, forward, prune)
         if found is None:
             self.notify("Nothing is flagged in this result.", title="Flagged fields")
         else:

@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, Input, Static
 
 from explorer.api.models import ExtractJob
+from explorer.core.confidence import LOW_CONFIDENCE
 from explorer.core.fields import metadata_for
 from explorer.core.present import status_style
 from explorer.core.sanitize import safe_text
@@ -24,16 +25,13 @@ from explorer.tui.widgets.row_table import RowTable
 if TYPE_CHECKING:
     from explorer.core.analysis import Analysis
 
-#: Confidence below this is marked as low in the result tree.
-LOW_CONFIDENCE = 0.7
-
 
 class ResultsPane(Vertical):
     """The extract_result of the current job, and the metadata of the field under the cursor."""
 
     BINDINGS = [
         Binding("v", "toggle_view", "Tree/table", id="results.view"),
-        Binding("m", "toggle_metadata", "Metadata", show=False, id="results.metadata"),
+        Binding("i", "toggle_metadata", "Field info", show=False, id="results.metadata"),
     ]
 
     def __init__(self, **kw: Any) -> None:
@@ -157,8 +155,8 @@ class ResultsPane(Vertical):
         self.analysis = analysis
         self.problems = analysis.problems
         self.low_confidence = analysis.low_confidence
-        marked = analysis.marked
-        self.view.set_annotations(self._annotation, has_marks=lambda path: tuple(path) in marked)
+        flagged = analysis.flagged
+        self.view.set_annotations(self._annotation, has_flagged=lambda path: tuple(path) in flagged)
         if isinstance(self.job.extract_result, list):
             self.table.set_annotations(self._annotation)
         self.meta_pane.rows_for_pages = analysis.rows

@@ -22,15 +22,10 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from explorer.core.confidence import confidence_band as confidence_bucket
+from explorer.core.json_lines import Annotation, AnnotationCache, children
 from explorer.core.jsonpath import MISSING
-from explorer.core.sanitize import safe_text
-from explorer.tui.widgets.json_lines import (
-    Annotation,
-    AnnotationCache,
-    children,
-    confidence_bucket,
-    scalar_text,
-)
+from explorer.core.sanitize import safe_text, scalar_text
 from explorer.tui.widgets.rendered_lines import SteadyScrollbars
 
 __all__ = ["RowTable"]

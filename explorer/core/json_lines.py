@@ -1,8 +1,10 @@
-"""Pure helpers for the result widgets: scalar formatting, annotations, walks, a line index.
+"""Walks and a line index over one JSON value, for the result views; and their annotations.
 
 Nothing here imports Textual, so it is cheap to test and reason about. Every function is
 iterative: results can nest 500 deep and hold 200,000 rows, and nothing may recurse or walk
-the whole value up front.
+the whole value up front. How a value is written on screen is
+:func:`explorer.core.sanitize.scalar_text`; the colour band of a confidence is
+:func:`explorer.core.confidence.confidence_band`.
 """
 
 from __future__ import annotations
@@ -11,24 +13,20 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import count, islice
-from typing import Any, Literal
-
-from explorer.core.sanitize import format_float, format_int, safe_text
+from typing import Any
 
 Path = tuple[str | int, ...]
-Kind = Literal["string", "number", "bool", "null", "other"]
 
 __all__ = [
     "Annotation",
     "AnnotationCache",
     "LineIndex",
     "LineInfo",
+    "Path",
     "children",
-    "confidence_bucket",
     "find_path",
     "iter_nodes",
-    "scalar_text",
-    "summary",
+    "subtree_size",
 ]
 
 
@@ -45,7 +43,7 @@ class Annotation:
     low: bool = False
 
     @property
-    def marked(self) -> bool:
+    def flagged(self) -> bool:
         """True when ``n``/``N`` should stop here: a problem or low confidence."""
         return bool(self.problem) or self.low
 
@@ -80,46 +78,8 @@ class AnnotationCache:
             return ann
 
 
-def confidence_bucket(confidence: float) -> Literal["high", "mid", "low"]:
-    """``>= 0.9`` high, ``>= 0.7`` mid, otherwise (NaN included) low."""
-    if confidence >= 0.9:
-        return "high"
-    if confidence >= 0.7:
-        return "mid"
-    return "low"
-
-
-def scalar_text(value: Any, max_len: int, quote: bool = True) -> tuple[str, Kind]:
-    """One-line text of a JSON scalar and its kind (for colouring); at most ~``max_len`` chars."""
-    if value is None:
-        return "null", "null"
-    if value is True:
-        return "true", "bool"
-    if value is False:
-        return "false", "bool"
-    if isinstance(value, str):
-        text = safe_text(value, max_len=max_len)
-        return (f'"{text}"' if quote else text), "string"
-    if isinstance(value, int):
-        text = format_int(value)
-        return (text if len(text) <= max_len else text[: max(0, max_len - 1)] + "…"), "number"
-    if isinstance(value, float):
-        return format_float(value), "number"
-    if isinstance(value, dict | list):
-        return ("{}" if isinstance(value, dict) else "[]"), "other"
-    return safe_text(f"<{type(value).__name__}>", max_len=max_len), "other"
-
-
-def summary(value: dict | list, item_label: str | None = None) -> str:
-    """``{3 keys}`` / ``[8 items]`` (or ``[200000 rows]`` with an item label)."""
-    n = len(value)
-    if isinstance(value, dict):
-        return f"{{{n} key{'' if n == 1 else 's'}}}"
-    noun = item_label or "item"
-    return f"[{n} {noun}{'' if n == 1 else 's'}]"
-
-
 def children(value: dict | list) -> Iterator[tuple[str | int, Any]]:
+    """(key, child) pairs of an object, (index, item) pairs of an array."""
     return iter(value.items()) if isinstance(value, dict) else enumerate(value)
 
 

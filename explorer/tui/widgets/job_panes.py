@@ -61,6 +61,8 @@ class JobPanes(Vertical):
         self.job: ExtractJob | None = None
         #: Whether ``job`` is the full copy.
         self._full = False
+        #: What Results and Configuration say until the full copy arrives.
+        self._waiting = ""
         #: tab -> the job id it was last filled with; hidden tabs catch up when shown
         self._filled: dict[str, str] = {}
         #: What the Fields tab shows for the current job: an analysis or a sentence.
@@ -150,11 +152,8 @@ class JobPanes(Vertical):
             self.overview.show_job(summary, loading=True)
         else:
             self.overview.show_message(f"Loading {short_id(job_id)}…")
-        self._fields = "Loading the full job…"
-        self.results.show_message("Loading the full job…")
-        self._filled["results"] = job_id
-        self.configuration.show_message("Loading the full job…")
-        self._filled["configuration"] = job_id
+        self._waiting = "Loading the full job…"
+        self._fields = self._waiting
         self._fill(self.active)
         return True
 
@@ -191,10 +190,10 @@ class JobPanes(Vertical):
         if job_id != self.job_id:
             return
         self.overview.show_message(text, style="red")
-        self.results.show_message(text)
-        self._filled["results"] = job_id
+        self._waiting = text
         self._fields = text
-        self._filled.pop("fields", None)
+        for tab in ("results", "configuration", "fields"):
+            self._filled.pop(tab, None)
         self._fill(self.active)
 
     def reshow_overview(self) -> None:
@@ -270,6 +269,15 @@ class JobPanes(Vertical):
                 self.fields.show_message(content)
             else:
                 self.fields.set_analysis(content, keep_state=keep_state)
+        elif not self._full:
+            # Only the summary so far: the panes that need the full job say so (drawn only
+            # when shown, so a cursor passing by costs none of them).
+            if tab == "configuration":
+                self.configuration.show_message(self._waiting)
+            elif tab == "results":
+                self.results.show_message(self._waiting)
+            elif tab != "overview":
+                return
         elif tab == "configuration":
             self.configuration.show_job(job)
         elif tab == "results":

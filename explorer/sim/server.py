@@ -187,6 +187,9 @@ def run_forever(config: SimConfig, host: str = "127.0.0.1", port: int = 8321) ->
         sock.close()
         message = f"extract-explorer sim: cannot listen on {host}:{port}: {exc.strerror}"
         raise SystemExit(message) from None
+    # Listening before the address is printed: a client that reads it and connects at once
+    # waits in the backlog until uvicorn accepts, rather than being refused.
+    sock.listen(2048)
     # Port 0 picks a free port: print the one we really got.
     bound = sock.getsockname()[1]
     shown_host = f"[{host}]" if ":" in host else host

@@ -23,7 +23,7 @@ from explorer.debuglog import start_debug_log
 from explorer.settings import Settings
 from explorer.sim import SimConfig, SimServer
 from explorer.tui.app import ExplorerApp
-from tests.reliability.apps import started, status, watched
+from tests.reliability.apps import error_toasts, started, status, watched
 from tests.tui.helpers import wait_until
 
 KEY = "llx-SECRET-canary-123"
@@ -69,7 +69,7 @@ async def test_key_is_absent_from_screens_reprs_errors_and_logs(
                 sim.config.faults.error_rate = 1.0
                 await wait_until(pilot, lambda: "server error" in status(app), timeout=15)
                 app.goto_job("ext-does-not-exist")  # an error toast too
-                await pilot.pause(0.5)
+                await wait_until(pilot, lambda: bool(error_toasts(app)), timeout=30)
                 screens.append(app.export_screenshot())
                 assert KEY not in repr(client) and KEY not in repr(app.settings)
 

@@ -349,9 +349,13 @@ class MainScreen(JobActions, Screen[None]):
         changes = 0
         fresh: list[ExtractJob] = []
         for project_id, page in message.pages.items():
-            for job_id in self.store.vanished(project_id, page.items, page.next_page_token):
-                if job_id not in message.asked:
-                    self.job_gone(job_id, "no longer listed (deleted elsewhere?)")
+            gone = [
+                job_id
+                for job_id in self.store.vanished(project_id, page.items, page.next_page_token)
+                if job_id not in message.asked
+            ]
+            for job_id in gone:
+                self.job_gone(job_id, "no longer listed (deleted elsewhere?)")
             new = self.store.add_page(
                 project_id,
                 page.items,
@@ -360,7 +364,8 @@ class MainScreen(JobActions, Screen[None]):
                 first=True,
             )
             fresh += new
-            self.tree.rebuild_project(project_id)
+            if new:  # (a job gone was taken out by job_gone, before the page was added)
+                self.tree.rebuild_project(project_id)
             message.jobs.extend(j for j in page.items if j.id not in message.asked)
         seen = {job.id for job in message.jobs}
         for job_id in message.asked:

@@ -128,7 +128,8 @@ class RedirectError(ApiError):
 
 
 class DeadlineError(NetworkError):
-    """No complete response within the request's overall deadline (a server trickling bytes)."""
+    """No complete response in time: the request's overall deadline (a server trickling
+    bytes), or a connect or read timeout."""
 
 
 class BodyTooLargeError(ApiError):

@@ -65,6 +65,8 @@ class RetryEvent:
     delay: float
     status: int | None
     reason: str
+    #: The failure being retried (what a UI describes in its own words).
+    error: ApiError | None = None
 
 
 def is_loopback(host: str) -> bool:
@@ -275,7 +277,7 @@ class JsonTransport:
                 )
                 retryable = True
             except httpx.TimeoutException as exc:
-                error = NetworkError(f"{label}: timed out ({type(exc).__name__})", request=label)
+                error = DeadlineError(f"{label}: timed out ({type(exc).__name__})", request=label)
                 retryable = True
             except httpx.LocalProtocolError:
                 # h11 refused to write a header; its message quotes the header, key and all
@@ -303,7 +305,7 @@ class JsonTransport:
             waited += delay
             log.debug("retrying %s in %.2fs after %s", label, delay, error.kind)
             if self.on_retry is not None:
-                self.on_retry(RetryEvent(label, attempt, delay, status, str(error)))
+                self.on_retry(RetryEvent(label, attempt, delay, status, str(error), error))
             await self._sleep(delay)
 
     async def _send(

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -24,6 +23,7 @@ from explorer.backend import Backend, start_backend
 from explorer.commands import output
 from explorer.commands.base import CommandError
 from explorer.core.errors import describe_api_error
+from explorer.core.present import id_matches, looks_like_full_id
 from explorer.settings import Settings
 
 if TYPE_CHECKING:
@@ -53,11 +53,6 @@ _MAX_LISTED = 5
 RESOLVE_PAGE_SIZE = 100
 #: The candidates an ambiguous id lists at most.
 _MAX_CANDIDATES = 10
-#: A whole job id: a prefix and a UUID (``ext-5073e610-65f6-46d4-b0df-e86a3ec62d2c``).
-_FULL_ID = re.compile(
-    r"[a-z][a-z0-9]{0,15}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
-    re.IGNORECASE,
-)
 
 
 class Connection:
@@ -192,30 +187,6 @@ def load_file_job(ref: str, pick: str | None = None) -> LoadedJob:
     job = _pick(loaded.jobs, where, pick)
     data = job.to_json_dict()
     return LoadedJob(data, loaded.origins.get(job.id, where))
-
-
-def looks_like_full_id(ref: str) -> bool:
-    """Whether ``ref`` is a whole job id (asked for directly, no listing needed)."""
-    return _FULL_ID.fullmatch(ref) is not None
-
-
-def _compact(text: str) -> str:
-    """``ext-5073e610-65f6...`` -> ``ext-5073e61065f6...``: the dashes after the prefix gone."""
-    prefix, sep, rest = text.lower().partition("-")
-    return f"{prefix}{sep}{rest.replace('-', '')}" if sep else prefix
-
-
-def id_matches(job_id: str, ref: str) -> bool:
-    """Whether ``ref`` is a prefix of ``job_id``: as typed, or ignoring the dashes after the
-    ``ext-`` prefix (so the short ids on screen, ``ext-5073e6``, match), in any case; a ref
-    without a dash may also leave out the prefix (``5073e6``)."""
-    job, given = job_id.lower(), ref.lower()
-    if job.startswith(given) or _compact(job).startswith(_compact(given)):
-        return True
-    if "-" not in given:
-        _, sep, rest = job.partition("-")
-        return bool(sep) and rest.replace("-", "").startswith(given)
-    return False
 
 
 async def resolve_job_id(conn: Connection, ref: str) -> str:

@@ -23,17 +23,6 @@ from explorer.core.sanitize import safe_text
 KEY_HINT = "check LLAMA_CLOUD_API_KEY"
 
 
-def retry_reason(status: int | None, reason: str = "") -> str:
-    """Why the client waits before trying again, as the status line says it."""
-    if status == 429:
-        return "rate limited"
-    if status is not None:
-        return f"server error {status}"
-    if "timed out" in reason or "deadline" in reason or "timeout" in reason.lower():
-        return "timed out"
-    return "offline"
-
-
 def describe_error(exc: BaseException) -> str:
     """A failure in a few words, for the status line and toasts."""
     if isinstance(exc, AuthError):

@@ -5,6 +5,7 @@ Plain strings (colour names included) so the TUI and the CLI say things the same
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from explorer.api.models import ExtractJob
@@ -46,6 +47,37 @@ def short_id(job_id: str, length: int = 6) -> str:
         return safe_text(job_id[: length + 4])
     # Ids come from the API too: never let one carry a control sequence to the terminal.
     return safe_text(f"{prefix}-{rest.replace('-', '')[:length]}")
+
+
+#: A whole job id: a prefix and a UUID (``ext-5073e610-65f6-46d4-b0df-e86a3ec62d2c``).
+_FULL_ID = re.compile(
+    r"[a-z][a-z0-9]{0,15}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+    re.IGNORECASE,
+)
+
+
+def looks_like_full_id(ref: str) -> bool:
+    """Whether ``ref`` is a whole job id (asked for directly, no listing needed)."""
+    return _FULL_ID.fullmatch(ref) is not None
+
+
+def _compact(text: str) -> str:
+    """``ext-5073e610-65f6...`` -> ``ext-5073e61065f6...``: the dashes after the prefix gone."""
+    prefix, sep, rest = text.lower().partition("-")
+    return f"{prefix}{sep}{rest.replace('-', '')}" if sep else prefix
+
+
+def id_matches(job_id: str, ref: str) -> bool:
+    """Whether ``ref`` is a prefix of ``job_id``: as typed, or ignoring the dashes after the
+    ``ext-`` prefix (so the short ids on screen, ``ext-5073e6``, match), in any case; a ref
+    without a dash may also leave out the prefix (``5073e6``)."""
+    job, given = job_id.lower(), ref.lower()
+    if job.startswith(given) or _compact(job).startswith(_compact(given)):
+        return True
+    if "-" not in given:
+        _, sep, rest = job.partition("-")
+        return bool(sep) and rest.replace("-", "").startswith(given)
+    return False
 
 
 def humanize_seconds(seconds: float) -> str:

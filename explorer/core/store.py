@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from explorer.api.models import ExtractJob, Project
-from explorer.core.present import status_rank
+from explorer.core.present import id_matches, looks_like_full_id, status_rank
 
 GROUPINGS = ("status", "document", "configuration", "day")
 
@@ -148,15 +148,13 @@ class JobStore:
         return old
 
     def resolve(self, ref: str) -> str:
-        """A full id for what a user typed: the id itself, or the one known job whose id
-        starts with it (``ext-5073e6`` as the tree prints it, dashes ignored after ``ext-``).
-        Anything else is given back as typed (to be asked for by id)."""
-        if not ref or ref in self.jobs:
+        """A full id for what a user typed: the id itself, or the one known job it names as the
+        CLI reads ids (:func:`~explorer.core.present.id_matches`: ``ext-5073e6`` as the tree
+        prints it, any unique prefix). Anything else is given back as typed (to be asked for
+        by id)."""
+        if not ref or ref in self.jobs or looks_like_full_id(ref):
             return ref
-        wanted = ref.lower().replace("-", "")
-        matches = [
-            job_id for job_id in self.jobs if job_id.lower().replace("-", "").startswith(wanted)
-        ]
+        matches = [job_id for job_id in self.jobs if id_matches(job_id, ref)]
         return matches[0] if len(matches) == 1 else ref
 
     def vanished(

@@ -179,7 +179,8 @@ class ExplorerApp(App[int]):
 
     def _on_retry(self, event: RetryEvent) -> None:
         """The client is waiting before a retry: say why on the status line meanwhile."""
-        self.live.on_retry(event.status, event.delay, event.reason)
+        if event.error is not None:
+            self.live.on_retry(event.error, event.delay)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):

@@ -42,14 +42,11 @@ class JobActions:
     if TYPE_CHECKING:
 
         def notify(self, message: str, **kw: Any) -> None: ...
-        def job_gone(self, job_id: str, why: str) -> None: ...
+        def jobs_gone(self, job_ids: list[str], why: str) -> None: ...
 
     def _current(self) -> ExtractJob | None:
-        """The current job: its full copy when it has arrived, else its summary."""
-        panes = self.panes
-        if panes.job_id is None:
-            return None
-        return panes.detail or panes.job
+        """The current job as drawn: its full copy when it has arrived, else its summary."""
+        return self.panes.job
 
     # -- copy -------------------------------------------------------------------------------
 
@@ -89,7 +86,7 @@ class JobActions:
             else:
                 text = to_json({"path": format_path(path or ()), "value": value})
         else:
-            text = export_json((self.panes.store.details.get(job.id) or job).to_json_dict())
+            text = export_json(job.to_json_dict())
         label = {"value": "value", "path": "path", "row": "field row", "job": "job JSON"}[what]
         if len(text) > CLIPBOARD_MAX:
             app.call_from_thread(
@@ -253,5 +250,5 @@ class JobActions:
                 app.load_job(message.job_id)
             app.notify(f"{short_id(message.job_id)} cancelled.", timeout=4)
         else:
-            self.job_gone(message.job_id, "deleted.")
+            self.jobs_gone([message.job_id], "deleted.")
             app.notify(f"{short_id(message.job_id)} deleted.", timeout=4)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from explorer.api.models import ExtractJob
-from explorer.core.errors import retry_reason
+from explorer.core.errors import describe_error
 from explorer.core.watcher import RefreshWatcher, StatusChange, WatchPlan
 from explorer.tui.widgets.status_bar import Part
 
@@ -47,9 +47,10 @@ class LiveRefresh:
 
     # -- told by the client and the workers ---------------------------------------------------
 
-    def on_retry(self, status: int | None, delay: float, reason: str = "") -> None:
-        """The client waits before a retry: the status line says why meanwhile."""
-        self.retry_note = (retry_reason(status, reason), self.watcher.clock() + delay)
+    def on_retry(self, error: BaseException, delay: float) -> None:
+        """The client waits ``delay`` before retrying after ``error``: the status line says why
+        meanwhile, in the words it uses for any failure."""
+        self.retry_note = (describe_error(error), self.watcher.clock() + delay)
         self._changed()
 
     def track(self, jobs: Iterable[ExtractJob]) -> list[StatusChange]:

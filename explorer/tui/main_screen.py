@@ -329,17 +329,19 @@ class MainScreen(JobActions, Screen[None]):
             self.panes.failed(message.job_id, text)
             self.explorer.notify(safe_text(text, 200), severity="error", timeout=6)
 
-    def job_gone(self, job_id: str, why: str) -> None:
-        """A job no longer exists (deleted here or elsewhere): out of the store, the tree, the
-        watcher and, if it was current, every pane."""
-        project = self.store.project_of(job_id)
-        self.store.remove(job_id)
-        self.explorer.live.forget(job_id)
-        self.unmark(job_id)
-        if project is not None:
+    def jobs_gone(self, job_ids: list[str], why: str) -> None:
+        """Jobs that no longer exist (deleted here or elsewhere): out of the store, the watcher,
+        the marks, the tree (each project redrawn once) and, if one was current, every pane."""
+        projects = set()
+        for job_id in job_ids:
+            projects.add(self.store.project_of(job_id))
+            self.store.remove(job_id)
+            self.explorer.live.forget(job_id)
+            self.unmark(job_id)
+            if job_id == self.panes.job_id:
+                self.panes.clear(f"{safe_text(job_id, 120)}: {why}")
+        for project in projects - {None}:
             self.tree.rebuild_project(project)
-        if job_id == self.panes.job_id:
-            self.panes.clear(f"{safe_text(job_id, 120)}: {why}")
 
     # -- live refresh -----------------------------------------------------------------------
 
@@ -354,8 +356,7 @@ class MainScreen(JobActions, Screen[None]):
                 for job_id in self.store.vanished(project_id, page.items, page.next_page_token)
                 if job_id not in message.asked
             ]
-            for job_id in gone:
-                self.job_gone(job_id, "no longer listed (deleted elsewhere?)")
+            self.jobs_gone(gone, "no longer listed (deleted elsewhere?)")
             new = self.store.add_page(
                 project_id,
                 page.items,
@@ -364,14 +365,13 @@ class MainScreen(JobActions, Screen[None]):
                 first=True,
             )
             fresh += new
-            if new:  # (a job gone was taken out by job_gone, before the page was added)
+            if new:  # (the jobs gone were taken out before the page was added)
                 self.tree.rebuild_project(project_id)
             message.jobs.extend(j for j in page.items if j.id not in message.asked)
         seen = {job.id for job in message.jobs}
-        for job_id in message.asked:
-            if job_id not in seen and job_id in self.store.jobs:
-                # Asked for by id and not returned: deleted elsewhere.
-                self.job_gone(job_id, "deleted (it is no longer on the server)")
+        # Asked for by id and not returned: deleted elsewhere.
+        deleted = [i for i in message.asked if i not in seen and i in self.store.jobs]
+        self.jobs_gone(deleted, "deleted (it is no longer on the server)")
         for job in message.jobs:
             old = self.store.update(job)
             if old is not None and old.status != job.status:
@@ -409,8 +409,8 @@ class MainScreen(JobActions, Screen[None]):
             "Following new jobs." if self.following else "Not following new jobs.", timeout=2
         )
         if self.following:
-            running = [self.store.jobs[i] for i in self.explorer.live.watcher.active_ids]
-            self.follow([j for j in running if j.id in self.store.jobs])
+            active = self.explorer.live.watcher.active_ids
+            self.follow([self.store.jobs[i] for i in active if i in self.store.jobs])
         self.update_status()
 
     def follow(self, jobs: list[ExtractJob]) -> None:

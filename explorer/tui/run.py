@@ -8,8 +8,9 @@ among them).
 
 Two things about the terminal are settled before Textual starts: the colours it may use
 (:func:`apply_color_environment`: ``TERM=dumb`` gets 16 colours unless ``COLORTERM`` says
-truecolor; ``NO_COLOR`` is Textual's own) and, when the jobs were read from stdin
-(``open -``), where the keys come from (:func:`TerminalInput`: the controlling terminal).
+truecolor; an empty ``NO_COLOR`` is dropped, a set one means no colour at all) and, when the
+jobs were read from stdin (``open -``), where the keys come from (:func:`TerminalInput`: the
+controlling terminal).
 """
 
 from __future__ import annotations
@@ -54,8 +55,9 @@ def color_system_for(environ: MutableMapping[str, str]) -> str | None:
 def apply_color_environment(environ: MutableMapping[str, str] | None = None) -> None:
     """Settle the app's colours from the environment before Textual starts.
 
-    ``NO_COLOR`` set (and not empty, as https://no-color.org has it) is left to Textual, which
-    then draws in shades of grey; an empty ``NO_COLOR`` is dropped, as Textual would honour it.
+    An empty ``NO_COLOR`` is dropped (https://no-color.org: only a set, non-empty one counts),
+    as Textual would honour it; a set one is :class:`~explorer.tui.app.ExplorerApp`'s (it draws
+    in the terminal's own colours).
     """
     env = os.environ if environ is None else environ
     if "NO_COLOR" in env and not env["NO_COLOR"]:

@@ -14,6 +14,7 @@ import struct
 import subprocess
 import sys
 import termios
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +50,8 @@ class Run:
     waits_met: list[bool] = field(default_factory=list)
     #: The process id of the app.
     pid: int | None = None
+    #: Seconds from the quit key to the process's exit (None when it never quit on its own).
+    exit_seconds: float | None = None
 
     def after(self, mark: int = -1) -> bytes:
         """What was written after the ``mark``-th signal step (the last one by default)."""
@@ -91,6 +94,31 @@ def extract_explorer() -> list[str]:
     return [script] if script else [sys.executable, "-m", "explorer"]
 
 
+#: Run before the app when it must have a controlling terminal: make stdout (the pty) the
+#: controlling terminal of this session leader (started with start_new_session), then exec the
+#: command given as arguments.
+_TAKE_TERMINAL = (
+    "import fcntl, os, sys, termios\n"
+    "fcntl.ioctl(1, termios.TIOCSCTTY, 0)\n"
+    "os.execvp(sys.argv[1], sys.argv[1:])\n"
+)
+
+
+def _feed(data: bytes) -> int:
+    """A pipe's read end that yields ``data`` and then ends (written from a thread, so data
+    bigger than the pipe's buffer cannot block the caller)."""
+    read_end, write_end = os.pipe()
+
+    def write() -> None:
+        try:
+            os.write(write_end, data)
+        finally:
+            os.close(write_end)
+
+    threading.Thread(target=write, daemon=True).start()
+    return read_end
+
+
 def run_in_terminal(
     args: Sequence[str],
     *,
@@ -101,24 +129,34 @@ def run_in_terminal(
     timeout: float = 30.0,
     quit: bytes | None = b"q",
     program: Sequence[str] | None = None,
+    term: str | None = "xterm-256color",
+    stdin_data: bytes | None = None,
+    controlling_terminal: bool = False,
 ) -> Run:
     """Start ``extract-explorer ARGS`` on a pty; once ``ready(visible text)`` holds, type
     ``keys`` (bytes; a float is a pause in seconds; a :class:`Signal` is sent to the process, a
     :class:`WaitFor` waits on the screen), then ``quit`` (unless None); return everything
-    written until it exits. ``program`` replaces the ``extract-explorer`` command."""
+    written until it exits. ``program`` replaces the ``extract-explorer`` command; ``term`` is
+    its ``TERM`` (None: the one in ``env``); with ``stdin_data`` its stdin is a pipe holding
+    that instead of the pty; ``controlling_terminal`` makes the pty its controlling terminal
+    (``/dev/tty``), which it otherwise lacks."""
     columns, lines = size
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
     full_env = {
         **env,
-        "TERM": "xterm-256color",
+        **({"TERM": term} if term is not None else {}),
         "COLUMNS": str(columns),
         "LINES": str(lines),
         "PYTHONUNBUFFERED": "1",
     }
+    command = [*(program or extract_explorer()), *args]
+    if controlling_terminal:
+        command = [sys.executable, "-c", _TAKE_TERMINAL, *command]
+    stdin = slave if stdin_data is None else _feed(stdin_data)
     process = subprocess.Popen(
-        [*(program or extract_explorer()), *args],
-        stdin=slave,
+        command,
+        stdin=stdin,
         stdout=slave,
         stderr=slave,
         env=full_env,
@@ -126,7 +164,10 @@ def run_in_terminal(
         start_new_session=True,
     )
     os.close(slave)
+    if stdin != slave:
+        os.close(stdin)
     run = Run(pid=process.pid)
+    quit_at: float | None = None
     chunks: list[bytes] = []
     deadline = time.monotonic() + timeout
     pending: list[Step] = [*keys, *([quit] if quit is not None else [])]
@@ -174,8 +215,12 @@ def run_in_terminal(
                     continue
                 os.write(master, key)
                 run.sent.append(key)
+                if not pending and key == quit:
+                    quit_at = time.monotonic()
                 next_key_at = time.monotonic() + 0.08
         run.returncode = process.wait(timeout=10)
+        if quit_at is not None:
+            run.exit_seconds = time.monotonic() - quit_at
     except subprocess.TimeoutExpired:
         run.killed = True
     finally:

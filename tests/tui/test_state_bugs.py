@@ -22,6 +22,16 @@ def overview(app) -> str:
     return static_text(app.main.panes.overview)
 
 
+async def in_fields(pilot, app, job_id: str):
+    """Wait for the job's analysis, then open the Fields view with the keyboard in its table;
+    returns the panes."""
+    panes = app.main.panes
+    await wait_until(pilot, lambda: job_id in panes.analyses)
+    await pilot.press("4")
+    await wait_until(pilot, lambda: panes.fields.table.has_focus)
+    return panes
+
+
 def header_counts(app, project_id: str) -> tuple[int, int | None]:
     state = app.store.projects[project_id]
     return len(state.job_ids), state.total
@@ -95,10 +105,7 @@ async def test_slash_with_the_tree_hidden_filters_the_pane_in_view(sim) -> None:
     job_id = sim.state.notable["invoice_cited"]
     app = sim_app(sim, job_id=job_id)
     async with app.run_test(size=(120, 40)) as pilot:
-        panes = app.main.panes
-        await wait_until(pilot, lambda: job_id in panes.analyses)
-        await pilot.press("4")
-        await wait_until(pilot, lambda: panes.fields.table.has_focus)
+        panes = await in_fields(pilot, app, job_id)
         await pilot.press("t")
         assert not app.main.sidebar.display
         total = len(panes.fields.shown_rows)
@@ -251,10 +258,7 @@ async def test_threshold_keys_update_one_line_instead_of_stacking_toasts(sim) ->
     job_id = sim.state.notable["invoice_cited"]
     app = sim_app(sim, job_id=job_id)
     async with app.run_test(size=(120, 40)) as pilot:
-        panes = app.main.panes
-        await wait_until(pilot, lambda: job_id in panes.analyses)
-        await pilot.press("4")
-        await wait_until(pilot, lambda: panes.fields.table.has_focus)
+        panes = await in_fields(pilot, app, job_id)
         await pilot.press("right_square_bracket", "right_square_bracket", "left_square_bracket")
         await pilot.pause(0.1)
         assert not [n for n in app._notifications if "threshold" in str(n.message).lower()]

@@ -7,49 +7,20 @@ terminal, or ``q`` is never seen. A terminal that says ``TERM=dumb`` must not ge
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
-import select
-import struct
-import subprocess
 import sys
-import termios
-import threading
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import FIXTURES
-from tests.reliability.terminal import Run
+from tests.reliability.terminal import Run, run_in_terminal
 
 SEED_JOB = FIXTURES / "seed-example-job.json"
 #: How the seed job's id shows in the tree (its short id).
 SEED_SHORT_ID = "ext-aaaaaa"
 ALT_SCREEN_OFF = b"\x1b[?1049l"
-
-#: Run by the child before the app: make its stdout, the pty, its controlling terminal (it is a
-#: session leader, started with start_new_session), then become ``python -m explorer ARGS``.
-_TAKE_TERMINAL = (
-    "import fcntl, os, sys, termios\n"
-    "fcntl.ioctl(1, termios.TIOCSCTTY, 0)\n"
-    "os.execv(sys.executable, [sys.executable, '-m', 'explorer', *sys.argv[1:]])\n"
-)
-
-
-@dataclass
-class PtyRun:
-    output: bytes
-    returncode: int | None
-    ready: bool
-    #: Seconds from the quit key to the process's exit (None when it had to be killed).
-    exit_seconds: float | None
-
-    @property
-    def visible(self) -> str:
-        return Run(self.output).visible()
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -59,12 +30,7 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
         if not k.startswith(("LLAMA_", "EXTRACT_", "TEXTUAL_"))
         and k not in ("NO_COLOR", "COLORTERM", "TERM")
     }
-    env.update(
-        EXTRACT_EXPLORER_CONFIG=str(tmp_path / "no-config.toml"),
-        PYTHONUNBUFFERED="1",
-        COLUMNS="120",
-        LINES="40",
-    )
+    env.update(EXTRACT_EXPLORER_CONFIG=str(tmp_path / "no-config.toml"))
     env.update(extra)
     return env
 
@@ -76,84 +42,22 @@ def run_on_pty(
     stdin_data: bytes | None = None,
     controlling_terminal: bool = True,
     ready_text: str = SEED_SHORT_ID,
-    quit_key: bytes = b"q",
     timeout: float = 40.0,
-) -> PtyRun:
-    """``python -m explorer ARGS`` with stdout and stderr on a pty (its controlling terminal
-    unless told otherwise) and stdin the pty or, given ``stdin_data``, a pipe holding it; once
-    ``ready_text`` is on screen, ``quit_key`` is typed; everything written is kept."""
-    master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    stdin: int = slave
-    writer: threading.Thread | None = None
-    if stdin_data is not None:
-        read_end, write_end = os.pipe()
-        stdin = read_end
-
-        def feed() -> None:
-            try:
-                os.write(write_end, stdin_data)
-            finally:
-                os.close(write_end)
-
-        writer = threading.Thread(target=feed, daemon=True)
-    program = (
-        [sys.executable, "-c", _TAKE_TERMINAL, *args]
-        if controlling_terminal
-        else [sys.executable, "-m", "explorer", *args]
-    )
-    process = subprocess.Popen(
-        program,
-        stdin=stdin,
-        stdout=slave,
-        stderr=slave,
+) -> Run:
+    """``python -m explorer ARGS`` on a pty (its controlling terminal unless told otherwise),
+    stdin the pty or, given ``stdin_data``, a pipe holding it; ``q`` once ``ready_text`` is on
+    screen (and the first frames have settled)."""
+    return run_in_terminal(
+        args,
         env=env,
-        close_fds=True,
-        start_new_session=True,
+        ready=lambda text: ready_text in text,
+        keys=[0.5],
+        timeout=timeout,
+        program=[sys.executable, "-m", "explorer"],
+        term=None,  # the test's own TERM, in env
+        stdin_data=stdin_data,
+        controlling_terminal=controlling_terminal,
     )
-    os.close(slave)
-    if stdin_data is not None:
-        os.close(stdin)
-        assert writer is not None
-        writer.start()
-    chunks: list[bytes] = []
-    ready = False
-    quit_at: float | None = None
-    exited_at: float | None = None
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            readable, _, _ = select.select([master], [], [], 0.05)
-            if readable:
-                try:
-                    data = os.read(master, 65536)
-                except OSError:  # the child closed the pty
-                    data = b""
-                if not data:
-                    break
-                chunks.append(data)
-            if process.poll() is not None and not readable:
-                break
-            if not ready and ready_text in Run(b"".join(chunks)).visible():
-                ready = True
-                time.sleep(0.5)  # let the first frames settle before typing
-                os.write(master, quit_key)
-                quit_at = time.monotonic()
-        returncode = process.wait(timeout=10) if process.poll() is None else process.returncode
-        exited_at = time.monotonic()
-    except subprocess.TimeoutExpired:
-        returncode = None
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        os.close(master)
-    seconds = (
-        exited_at - quit_at
-        if quit_at is not None and exited_at is not None and returncode is not None
-        else None
-    )
-    return PtyRun(b"".join(chunks), returncode, ready, seconds)
 
 
 # -- keys after open - ----------------------------------------------------------------------
@@ -166,12 +70,12 @@ def test_open_stdin_then_q_quits(tmp_path: Path) -> None:
         _env(tmp_path, TERM="xterm-256color"),
         stdin_data=SEED_JOB.read_bytes(),
     )
-    assert run.ready, run.visible[-2000:]
-    assert run.returncode == 0, run.visible[-2000:]
+    assert run.ready, run.visible()[-2000:]
+    assert run.returncode == 0, run.visible()[-2000:]
     assert run.exit_seconds is not None and run.exit_seconds < 10
     tail = run.output[run.output.rfind(b"\x1b[?1049h") :]
     assert ALT_SCREEN_OFF in tail  # the terminal got its screen back
-    assert "Traceback" not in run.visible
+    assert "Traceback" not in run.visible()
 
 
 @pytest.mark.timeout(60)
@@ -185,7 +89,7 @@ def test_open_stdin_without_a_terminal_says_so(tmp_path: Path) -> None:
         timeout=30,
     )
     assert run.returncode == 2
-    text = run.visible
+    text = run.visible()
     assert "no terminal to read keys from" in text
     assert "Traceback" not in text
     assert b"\x1b[?1049h" not in run.output  # the app never started
@@ -219,9 +123,9 @@ def colors(output: bytes) -> list[tuple[str, tuple[int, ...]]]:
     return found
 
 
-def _open_seed(tmp_path: Path, **env: str) -> PtyRun:
+def _open_seed(tmp_path: Path, **env: str) -> Run:
     run = run_on_pty(["open", "--no-animation", str(SEED_JOB)], _env(tmp_path, **env))
-    assert run.ready and run.returncode == 0, run.visible[-2000:]
+    assert run.ready and run.returncode == 0, run.visible()[-2000:]
     return run
 
 
@@ -245,4 +149,4 @@ def test_no_color_sets_no_colour_at_all(tmp_path: Path) -> None:
     # near-invisible. The terminal's own colours, with bold and reverse, stay readable.
     run = _open_seed(tmp_path, TERM="xterm-256color", COLORTERM="truecolor", NO_COLOR="1")
     assert colors(run.output) == []
-    assert "COMPLETED" in run.visible
+    assert "COMPLETED" in run.visible()

@@ -8,7 +8,7 @@ from rich.console import Group as RichGroup
 from rich.table import Table
 from rich.text import Text
 
-from explorer.core.confidence import HIGH_CONFIDENCE, LOW_CONFIDENCE
+from explorer.core.confidence import confidence_band
 from explorer.core.export import to_json
 from explorer.core.fields import Citation, FieldRow, fields_on_page, metadata_for
 from explorer.core.jsonpath import format_path
@@ -20,15 +20,13 @@ from explorer.tui.widgets.rendered_lines import RenderedLines
 SHOW_CHARS = 2000
 
 
+#: The colour of each confidence band (the number is always shown beside it).
+BAND_STYLES = {"high": "green", "mid": "yellow", "low": "bold red"}
+
+
 def confidence_style(value: float | None) -> str:
-    """Colour bucket of a confidence; the number is always shown beside it."""
-    if value is None:
-        return "dim"
-    if value >= HIGH_CONFIDENCE:
-        return "green"
-    if value >= LOW_CONFIDENCE:
-        return "yellow"
-    return "bold red"
+    """Colour of a confidence, by its band; "dim" when there is none."""
+    return "dim" if value is None else BAND_STYLES[confidence_band(value)]
 
 
 def confidence_text(value: float | None) -> Text:

@@ -13,9 +13,8 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from explorer.core.confidence import LOW_CONFIDENCE
-from explorer.core.field_row import sort_rows
+from explorer.core.field_row import SORT_COLUMNS, sort_rows
 from explorer.core.fields import FieldRow
-from explorer.core.sanitize import safe_value
 from explorer.tui.inert import inert
 from explorer.tui.widgets.result_view import Annotation
 from explorer.tui.widgets.row_table import RowTable
@@ -23,29 +22,10 @@ from explorer.tui.widgets.row_table import RowTable
 if TYPE_CHECKING:
     from explorer.core.analysis import Analysis
 
-SORT_KEYS = ("path", "confidence", "value", "pages", "problems")
-
 
 def _pages(row: FieldRow) -> str:
     pages = sorted({c.page for c in row.citations if c.page is not None})
     return ",".join(str(p) for p in pages[:6]) + ("…" if len(pages) > 6 else "")
-
-
-def _sort_key(column: str):
-    def key(row: FieldRow) -> Any:
-        if column == "confidence":
-            value = row.confidence
-            return (value is None, value if value is not None else 0.0)
-        if column == "value":
-            return safe_value(row.value, 200)
-        if column == "pages":
-            pages = [c.page for c in row.citations if c.page is not None]
-            return (not pages, min(pages) if pages else 0)
-        if column == "problems":
-            return (-len(row.problems), row.path_str)
-        return row.path_str
-
-    return key
 
 
 class FieldsPane(Vertical):
@@ -183,8 +163,8 @@ class FieldsPane(Vertical):
         self.table.focus()
 
     def action_next_sort(self) -> None:
-        index = SORT_KEYS.index(self.sort_column)
-        self.sort_column = SORT_KEYS[(index + 1) % len(SORT_KEYS)]
+        index = SORT_COLUMNS.index(self.sort_column)
+        self.sort_column = SORT_COLUMNS[(index + 1) % len(SORT_COLUMNS)]
         self.refilter()
 
     def action_reverse_sort(self) -> None:

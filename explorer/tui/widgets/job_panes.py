@@ -18,7 +18,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import TabbedContent, TabPane
 
@@ -46,13 +45,6 @@ class JobPanes(Vertical):
     #: The one current job: what every pane is about (None: no job).
     job_id: reactive[str | None] = reactive(None, init=False)
 
-    class Changed(Message):
-        """Another job became current (or none)."""
-
-        def __init__(self, job_id: str | None) -> None:
-            super().__init__()
-            self.job_id = job_id
-
     def __init__(self, store: JobStore, now: Callable[[], datetime], **kw: Any) -> None:
         super().__init__(**kw)
         self.store = store
@@ -63,6 +55,8 @@ class JobPanes(Vertical):
         self._full = False
         #: What Results and Configuration say until the full copy arrives.
         self._waiting = ""
+        #: Seconds the Overview clock has ticked (an old job's times redraw once a minute).
+        self._ticks = 0
         #: tab -> the job id it was last filled with; hidden tabs catch up when shown
         self._filled: dict[str, str] = {}
         #: What the Fields tab shows for the current job: an analysis or a sentence.
@@ -122,15 +116,12 @@ class JobPanes(Vertical):
     @property
     def shown_job_id(self) -> str | None:
         """The job whose full copy the panes draw now (None while only its summary is)."""
-        return self.job.id if self.job is not None and self.loaded else None
+        return self.job.id if self.job is not None and self._full else None
 
     @property
     def loaded(self) -> bool:
         """Whether the panes draw the full job (not only its summary)."""
-        return self.job is not None and self._full
-
-    def watch_job_id(self, old: str | None, new: str | None) -> None:
-        self.post_message(self.Changed(new))
+        return self._full
 
     # -- the one way in ---------------------------------------------------------------------
 
@@ -207,10 +198,16 @@ class JobPanes(Vertical):
         self.overview.show_job(job, health=self._health(job.id))
 
     def tick_overview(self) -> None:
+        """Once a second: redraw the Overview when its times can have moved ("for 3 min",
+        "46 s ago"): a job still running, or one that changed in the last hour; an older one
+        once a minute ("2d ago" stays "2d ago")."""
         job = self.job
-        if job is None or self.active != "overview" or not self.overview.display:
+        if job is None or self.active != "overview":
             return
-        if not job.is_terminal or job.created_at is not None:
+        self._ticks += 1
+        stamp = job.updated_at or job.created_at
+        recent = stamp is not None and (self.now() - stamp).total_seconds() < 3600
+        if not job.is_terminal or recent or self._ticks % 60 == 0:
             self.reshow_overview()
 
     # -- drawing ----------------------------------------------------------------------------

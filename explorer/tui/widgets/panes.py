@@ -270,8 +270,9 @@ class ConfigurationPane(VerticalScroll):
         self.query_one("#config-settings", Static).update(
             inert(message, 4000, single_line=False, style="dim")
         )
-        self.query_one("#config-schema", Tree).clear()
-        self.query_one("#config-schema", Tree).display = False
+        schema = self.query_one("#config-schema", Tree)
+        schema.clear()
+        schema.display = False
         self.query_one("#config-schema-title").display = False
         self.query_one("#config-prompt", Static).update("")
 

@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from explorer.core.confidence import confidence_band as confidence_bucket
+from explorer.core.confidence import confidence_band
 from explorer.core.json_lines import (
     Annotation,
     AnnotationCache,
@@ -51,7 +51,7 @@ class ResultView(SteadyScrollbars, ScrollView, can_focus=True):
     """A JSON tree like jless/fx: ``▸``/``▾`` containers, coloured leaves, confidence on the right.
 
     Marks beside a value: ``!`` a schema problem, ``?`` flagged low confidence; then the
-    confidence (``0.93``) coloured high (>= 0.9) / mid (>= 0.7) / low.
+    confidence (``0.93``) coloured by its band (:func:`~explorer.core.confidence.confidence_band`).
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -352,7 +352,7 @@ class ResultView(SteadyScrollbars, ScrollView, can_focus=True):
             conf = ann.confidence
             shown = f"{conf:.2f}" if conf == conf else " NaN"
             out.append(" " if out else "")
-            out.append(shown, style=self._style(f"conf-{confidence_bucket(conf)}"))
+            out.append(shown, style=self._style(f"conf-{confidence_band(conf)}"))
         return out if out.cell_len else None
 
     # -- cursor and structure ----------------------------------------------------------------

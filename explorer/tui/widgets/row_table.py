@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from explorer.core.confidence import confidence_band as confidence_bucket
+from explorer.core.confidence import confidence_band
 from explorer.core.json_lines import Annotation, AnnotationCache, children
 from explorer.core.jsonpath import MISSING
 from explorer.core.sanitize import safe_text, scalar_text
@@ -364,7 +364,7 @@ class RowTable(SteadyScrollbars, ScrollView, can_focus=True):
                 ann = self._annotations.get((row, column) if column is not None else (row,))
                 if ann is not None:
                     if ann.confidence is not None:
-                        style = self._style(f"conf-{confidence_bucket(ann.confidence)}")
+                        style = self._style(f"conf-{confidence_band(ann.confidence)}")
                     mark = "!" if ann.problem else "?" if ann.low else " "
                 cell = Text(text, style=style, end="")
             cell.truncate(width, overflow="ellipsis", pad=True)

@@ -104,7 +104,8 @@ async def test_server_errors_get_bounded_retries_then_recover(faulty: SimServer)
 
 async def test_rate_limit_waits_retry_after_then_succeeds(faulty: SimServer) -> None:
     async with Harness(faulty, real_sleep=True) as h:
-        faulty.config.faults.rate_limit = 1  # one request per second
+        # One request per 2 s: a second call slowed by a busy machine still comes too soon.
+        faulty.config.faults.rate_limit = 0.5
         await h.client.list_projects()
         # The same second again: 429 + Retry-After. The client waits that long (really,
         # so the server's bucket refills) and the retry gets through.

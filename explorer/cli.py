@@ -21,7 +21,8 @@ commands:
   list       list jobs as a table (or JSON Lines)
   get        show one job: a summary, or its JSON
   fields     a job's fields: path, value, confidence, pages, schema problems
-  check      check a job's result against its schema (exit 0 clean, 1 problems, 2 error)
+  check      check a result against its schema, and with --grounding its citations
+  page       draw the page a field cites, with its boxes, as a PNG
   diff       compare two jobs field by field
   export     write a job as JSON, its result as JSON Lines or CSV
   cancel     cancel a running job (needs --yes)
@@ -194,6 +195,12 @@ def build_open_parser() -> argparse.ArgumentParser:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files, directories, or -")
     parser.add_argument("--job", help="start with this job selected")
     parser.add_argument(
+        "--document",
+        metavar="PATH",
+        help="the document the jobs ran on (a PDF, or the parse job's JSON): citations are "
+        "checked against it and drawn on its pages in the Source view (w)",
+    )
+    parser.add_argument(
         "--no-animation",
         dest="animation",
         action="store_false",
@@ -213,7 +220,16 @@ def cmd_open(argv: Sequence[str]) -> int:
     settings = _settings_from(args)
     from explorer.tui.run import run_app
 
-    return run_app(settings, job_id=args.job, files=list(args.paths))
+    document = None
+    if args.document:
+        from explorer.core.doc_fetch import load_document_path
+        from explorer.core.document import DocumentError
+
+        try:
+            document = load_document_path(args.document)
+        except DocumentError as exc:
+            return _fail(f"cannot use --document: {exc}")
+    return run_app(settings, job_id=args.job, files=list(args.paths), document=document)
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -244,7 +260,7 @@ COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "open": cmd_open,
     **{
         name: _lazy_command(name)
-        for name in ("list", "get", "fields", "check", "diff", "export", "cancel", "delete")
+        for name in ("list", "get", "fields", "check", "page", "diff", "export", "cancel", "delete")
     },
 }
 

@@ -2,7 +2,8 @@
 
 Each module holds one idea: :mod:`.base` the shared plumbing (parsers, settings, error
 handling), :mod:`.output` terminal-safe text, tables and JSON, :mod:`.jobref` turning a
-``JOB|FILE`` argument into a job, :mod:`.analysis` fields/check, :mod:`.compare` diff,
+``JOB|FILE`` argument into a job, :mod:`.analysis` fields/check, :mod:`.page` page (and
+the document ``check --grounding`` uses), :mod:`.compare` diff,
 :mod:`.export` export, :mod:`.jobs` list/get/cancel/delete.
 
 This package never imports Textual, so a command starts fast; the registry below names each
@@ -14,7 +15,12 @@ from __future__ import annotations
 #: command name -> (module, function, one-line description for the help epilog)
 COMMAND_TABLE: dict[str, tuple[str, str, str]] = {
     "fields": ("explorer.commands.analysis", "cmd_fields", "a job's fields with confidence"),
-    "check": ("explorer.commands.analysis", "cmd_check", "check a result against its schema"),
+    "check": (
+        "explorer.commands.analysis",
+        "cmd_check",
+        "check a result against its schema (--grounding: its citations too)",
+    ),
+    "page": ("explorer.commands.page", "cmd_page", "draw the page a field cites, as a PNG"),
     "diff": ("explorer.commands.compare", "cmd_diff", "compare two jobs field by field"),
     "export": ("explorer.commands.export", "cmd_export", "write a job as JSON, JSON Lines or CSV"),
     "list": ("explorer.commands.jobs", "cmd_list", "list jobs as a table"),

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from typing import Any
 
 from explorer.commands import output
 from explorer.commands.base import (
     EXIT_ERROR,
     CommandError,
+    add_job_ref,
     add_json_flag,
-    add_pick_flag,
     command,
     new_parser,
     settings_for,
 )
-from explorer.commands.jobref import LoadedJob, load_job, run_with_connection
+from explorer.commands.jobref import Connection, LoadedJob, load_job, run_with_connection
 from explorer.core.fields import FieldRow
 
 __all__ = ["build_check_parser", "build_fields_parser", "cmd_check", "cmd_fields", "select_rows"]
@@ -32,15 +33,6 @@ def _get_job(args: argparse.Namespace) -> LoadedJob:
     return run_with_connection(settings, lambda conn: load_job(conn, args.ref, args.pick))
 
 
-def _add_job_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "ref",
-        metavar="JOB|FILE",
-        help="a job id (ext-..., a short id or a unique prefix), a job JSON file, or - for stdin",
-    )
-    add_pick_flag(parser)
-
-
 # -- fields -----------------------------------------------------------------------------------
 
 
@@ -51,7 +43,7 @@ def build_fields_parser() -> argparse.ArgumentParser:
         "A job's fields, one row per leaf of the result: jq path, value, confidence, cited "
         "pages and schema problems. Filters combine (all must hold).",
     )
-    _add_job_arg(parser)
+    add_job_ref(parser)
     parser.add_argument(
         "--below",
         type=float,
@@ -155,24 +147,61 @@ def cmd_fields(argv: Sequence[str]) -> int:
 # -- check ------------------------------------------------------------------------------------
 
 
+_CHECK_EPILOG = """\
+exit status: 0 clean, 1 problems found, 2 could not check (no schema, invalid schema, no result,
+job not found or unreadable, an unreadable --document).
+
+With --grounding, the citations are checked too (after the schema problems, one per line as
+'.path: [kind] message'): confidence and citations asked for but missing, cited pages not in
+the document, boxes off the page or over half of it, values not in their matching text, and,
+against the document, matching text not on the cited page or not inside its box. A job id's
+document is fetched through the API (the parse job and the file); a job file has none unless
+--document names it (without one, only the metadata is checked). When the schema can't be checked
+(no or an invalid data_schema) the grounding problems are still reported, and the exit status
+is 2 with the reason; with no result at all nothing can be checked (2)."""
+
+
 def build_check_parser() -> argparse.ArgumentParser:
     """The parser of ``extract-explorer check``."""
     parser = new_parser(
         "check",
         "Check a job's extract_result against its configuration.data_schema (JSON Schema); "
-        "one problem per line as '.path: message'.",
-        epilog="exit status: 0 clean, 1 schema problems found, 2 could not check (no schema, "
-        "invalid schema, no result, job not found or unreadable)",
+        "one problem per line as '.path: message'. With --grounding, its citations too.",
+        epilog=_CHECK_EPILOG,
     )
-    _add_job_arg(parser)
-    add_json_flag(parser, "a JSON array of {path, kind, problem}")
+    add_job_ref(parser)
+    parser.add_argument(
+        "--grounding",
+        action="store_true",
+        help="also check that each value is where its citations say (see below)",
+    )
+    parser.add_argument(
+        "--document",
+        metavar="PATH",
+        help="with --grounding: the document the job ran on, a PDF or the parse job's JSON "
+        "(instead of fetching it; needed to check a job file against its document)",
+    )
+    add_json_flag(
+        parser,
+        "a JSON array of {path, kind, problem, check} (check is schema or grounding; grounding "
+        "items have citation too: the citation's number as `page --citation` takes it, or null)",
+    )
     return parser
+
+
+def _schema_items(problems: Sequence[Any]) -> list[dict[str, Any]]:
+    return [{"path": p.path_str, "kind": p.kind, "problem": p.message} for p in problems]
 
 
 @command
 def cmd_check(argv: Sequence[str]) -> int:
     """``extract-explorer check JOB|FILE``: schema problems; exit 0 clean, 1 problems, 2 error."""
-    args = build_check_parser().parse_args(argv)
+    parser = build_check_parser()
+    args = parser.parse_args(argv)
+    if args.document is not None and not args.grounding:
+        parser.error("--document is for --grounding")
+    if args.grounding:
+        return _check_with_grounding(args)
     job = _get_job(args)
     from explorer.core.schema_check import check_job
 
@@ -182,10 +211,7 @@ def cmd_check(argv: Sequence[str]) -> int:
     if result.error is not None:
         raise CommandError(f"cannot check {job.id}: {result.error}", EXIT_ERROR)
     if args.json:
-        items = [
-            {"path": p.path_str, "kind": p.kind, "problem": p.message} for p in result.problems
-        ]
-        output.write_out(output.json_text(items))
+        output.write_out(output.json_text(_schema_items(result.problems)))
     else:
         for p in result.problems:
             output.write_out(f"{output.cell(p.path_str, 200)}: {output.cell(p.message, 400)}")
@@ -196,3 +222,88 @@ def cmd_check(argv: Sequence[str]) -> int:
             else f"no schema problems in {job.id}"
         )
     return result.exit_code
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what} problem{'s' if n != 1 else ''}"
+
+
+def _check_with_grounding(args: argparse.Namespace) -> int:
+    """``check --grounding``: the schema check, then the grounding check against the document."""
+    from explorer.commands.page import JobDocument, open_document
+
+    settings = settings_for(args)
+
+    async def work(conn: Connection) -> tuple[LoadedJob, JobDocument]:
+        job = await load_job(conn, args.ref, args.pick)
+        if job.data.get("extract_result") is None:
+            return job, JobDocument(None)  # nothing to check: said below, nothing fetched
+        return job, await open_document(conn, job, args.document)
+
+    job, doc = run_with_connection(settings, work)
+    from explorer.core.fields import field_rows, metadata_errors
+    from explorer.core.grounding import check_grounding, job_configuration
+    from explorer.core.schema_check import check_job
+
+    result = check_job(job.data)
+    for warning in result.warnings:
+        output.warn(warning)
+    if job.data.get("extract_result") is None:
+        raise CommandError(f"cannot check {job.id}: {result.error}", EXIT_ERROR)
+    try:
+        rows = field_rows(job.data)
+        failed = {p for p, _ in metadata_errors(job.data)}
+        report = check_grounding(rows, job_configuration(job.data), doc.document, failed)
+    finally:
+        doc.close()
+    counts = {row.path: len(row.citations) for row in rows if row.has_citation}
+    grounding = report.problems
+    if args.json:
+        items = [{**item, "check": "schema"} for item in _schema_items(result.problems)]
+        for p in grounding:
+            number = None if p.citation is None else p.citation + 1
+            items.append(
+                {
+                    "path": p.path_str,
+                    "kind": p.kind,
+                    "problem": p.message,
+                    "citation": number,
+                    "check": "grounding",
+                }
+            )
+        output.write_out(output.json_text(items))
+    else:
+        for p in result.problems:
+            output.write_out(f"{output.cell(p.path_str, 200)}: {output.cell(p.message, 400)}")
+        for p in grounding:
+            which = ""
+            if p.citation is not None and counts.get(p.path, 0) > 1:
+                which = f"citation {p.citation + 1}: "
+            output.write_out(
+                f"{output.cell(p.path_str, 200)}: [{p.kind}] {which}{output.cell(p.message, 400)}"
+            )
+    if doc.document is None:
+        why = "; ".join(doc.notes) if job.origin == "api" else ""
+        output.note(
+            f"no document: {why + '; ' if why else ''}only the metadata was checked "
+            "(give --document PATH)"
+        )
+    else:
+        for line in doc.notes:
+            output.note(line)
+        output.note(f"checked against {doc.document.origin}")
+    for line in report.notes:
+        output.note(line)
+    if result.error is not None:
+        shown = _count(len(grounding), "grounding")
+        raise CommandError(
+            f"cannot check the schema of {job.id}: {result.error} ({shown} found)", EXIT_ERROR
+        )
+    if not args.json:
+        schema_n, grounding_n = len(result.problems), len(grounding)
+        output.note(
+            f"{_count(schema_n, 'schema')}, {_count(grounding_n, 'grounding')} in {job.id}"
+            if schema_n or grounding_n
+            else f"no schema or grounding problems in {job.id}"
+        )
+    return 1 if result.problems or grounding else 0

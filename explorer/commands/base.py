@@ -143,3 +143,13 @@ def add_pick_flag(parser: argparse.ArgumentParser) -> None:
         metavar="ID",
         help="when FILE holds several jobs, the one to use (an id or a unique prefix)",
     )
+
+
+def add_job_ref(parser: argparse.ArgumentParser) -> None:
+    """The ``JOB|FILE`` argument, and ``--job`` to pick one job of a file holding several."""
+    parser.add_argument(
+        "ref",
+        metavar="JOB|FILE",
+        help="a job id (ext-..., a short id or a unique prefix), a job JSON file, or - for stdin",
+    )
+    add_pick_flag(parser)

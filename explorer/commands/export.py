@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from explorer.commands import output
-from explorer.commands.base import CommandError, add_pick_flag, command, new_parser, settings_for
+from explorer.commands.base import CommandError, add_job_ref, command, new_parser, settings_for
 from explorer.commands.jobref import LoadedJob, load_job, run_with_connection
 
 __all__ = ["FORMATS", "build_export_parser", "cmd_export", "export_text"]
@@ -26,12 +26,7 @@ def build_export_parser() -> argparse.ArgumentParser:
         "(per_doc: one line); csv one row per result item (per_page, per_table_row; nested "
         "values in dotted columns) or one row per field (per_doc). Values are complete.",
     )
-    parser.add_argument(
-        "ref",
-        metavar="JOB|FILE",
-        help="a job id (ext-..., a short id or a unique prefix), a job JSON file, or - for stdin",
-    )
-    add_pick_flag(parser)
+    add_job_ref(parser)
     parser.add_argument(
         "--format",
         choices=FORMATS,

@@ -1,19 +1,25 @@
 """Everything the debugger panes need from one job, computed once (off the UI thread).
 
-Field rows with schema problems attached, the health summary, the problems by path, and which
-leaves are flagged (a schema problem or low confidence), so ``n``/``N`` can jump between them.
+Field rows with schema and grounding problems attached, the health summary, the problems by
+path, and which leaves are flagged (a problem or low confidence), so ``n``/``N`` can jump between
+them. Grounding is checked first against the metadata alone (boxes, what was asked for); when the
+document arrives, :func:`reground` checks the citations against it and replaces those problems.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from explorer.core.confidence import LOW_CONFIDENCE, is_low
-from explorer.core.fields import FieldRow, JobHealth, field_rows, job_health
+from explorer.core.fields import FieldRow, JobHealth, field_rows, job_health, metadata_errors
+from explorer.core.grounding import GroundingProblem, GroundingReport, check_grounding
 from explorer.core.jsonpath import Path, format_path
 from explorer.core.schema_check import CheckResult, attach_problems, check_job
 from explorer.core.summary import count_leaves
+
+if TYPE_CHECKING:
+    from explorer.core.document import Document
 
 #: Past this many leaves the analysis waits until the user asks for it (memory and time).
 AUTO_ANALYSIS_LEAVES = 250_000
@@ -32,10 +38,24 @@ class Analysis:
     #: paths (and all their ancestors) holding a flagged leaf, for fast n/N
     flagged: set[Path] = field(default_factory=set)
     low_confidence: float = LOW_CONFIDENCE
+    #: The grounding check (against the document once it is known).
+    grounding: GroundingReport | None = None
+    #: result path -> grounding problems
+    ungrounded: dict[Path, list[GroundingProblem]] = field(default_factory=dict)
+    #: The configuration the job ran with (what was asked for: confidence, citations).
+    configuration: dict[str, Any] | None = None
+    #: Paths whose metadata is an error (a page that failed).
+    failed: set[Path] = field(default_factory=set)
 
     @property
     def problem_count(self) -> int:
+        """Schema problems found."""
         return sum(len(v) for v in self.problems.values())
+
+    @property
+    def grounding_count(self) -> int:
+        """Grounding problems found."""
+        return len(self.grounding.problems) if self.grounding is not None else 0
 
 
 def is_large(job: dict[str, Any]) -> bool:
@@ -44,8 +64,12 @@ def is_large(job: dict[str, Any]) -> bool:
     return count_leaves(result, limit=AUTO_ANALYSIS_LEAVES + 1) > AUTO_ANALYSIS_LEAVES
 
 
-def analyze(job: dict[str, Any], low_confidence: float = LOW_CONFIDENCE) -> Analysis:
-    """Flatten, check against the schema and summarise one job (plain JSON dict)."""
+def analyze(
+    job: dict[str, Any],
+    low_confidence: float = LOW_CONFIDENCE,
+    document: Document | None = None,
+) -> Analysis:
+    """Flatten, check against the schema and the document, and summarise one job (plain JSON)."""
     analysis = Analysis(job_id=str(job.get("id", "")), low_confidence=low_confidence)
     rows = field_rows(job)
     check = check_job(job)
@@ -56,14 +80,42 @@ def analyze(job: dict[str, Any], low_confidence: float = LOW_CONFIDENCE) -> Anal
             analysis.problems.setdefault(problem.path, []).append(problem.message)
     analysis.rows = rows
     analysis.health = job_health(rows)
+    cfg = job.get("configuration")
+    analysis.configuration = cfg if isinstance(cfg, dict) else None
+    analysis.failed = {path for path, _ in metadata_errors(job)}
+    set_grounding(
+        analysis, check_grounding(rows, analysis.configuration, document, analysis.failed)
+    )
+    return analysis
+
+
+def reground(analysis: Analysis, document: Document | None) -> Analysis:
+    """Check the analysed job's citations against ``document`` (replacing the earlier check)."""
+    report = check_grounding(analysis.rows, analysis.configuration, document, analysis.failed)
+    set_grounding(analysis, report)
+    return analysis
+
+
+def set_grounding(analysis: Analysis, report: GroundingReport) -> None:
+    """Replace the analysis's grounding problems (on its rows, flags and counts) by these."""
+    old = analysis.ungrounded
+    by_path = report.by_path()
+    for row in analysis.rows:
+        if row.path in old:
+            stale = {p.message for p in old[row.path]}
+            row.problems[:] = [m for m in row.problems if m not in stale]
+        for problem in by_path.get(row.path, ()):
+            row.problems.append(problem.message)
+    analysis.grounding = report
+    analysis.ungrounded = by_path
     flagged: set[Path] = set()
-    for row in rows:
-        if row.problems or is_low(row.confidence, low_confidence):
+    low = analysis.low_confidence
+    for row in analysis.rows:
+        if row.problems or is_low(row.confidence, low):
             path = row.path
             for depth in range(len(path) + 1):
                 flagged.add(path[:depth])
     analysis.flagged = flagged
-    return analysis
 
 
 def health_line(analysis: Analysis) -> str:
@@ -87,4 +139,19 @@ def health_line(analysis: Analysis) -> str:
         parts.append(f"{count} schema problem{'s' if count != 1 else ''}" if count else "schema ok")
         if check is not None and check.unchecked:
             parts.append(f"{check.unchecked:,} not pattern-checked (too complex)")
+    parts.append(grounding_text(analysis))
     return " · ".join(parts)
+
+
+def grounding_text(analysis: Analysis) -> str:
+    """ "3 ungrounded (document checked)" / "grounded in the document" / "...not checked"."""
+    report = analysis.grounding
+    if report is None:
+        return "grounding not checked"
+    count = len(report.problems)
+    fields = len(analysis.ungrounded)
+    if report.with_document:
+        return f"{fields:,} ungrounded" if count else "grounded in the document"
+    if count:
+        return f"{fields:,} ungrounded (no document yet: metadata only)"
+    return "citations not checked against a document"

@@ -17,10 +17,18 @@ from explorer.core.names import NameBook
 
 if TYPE_CHECKING:
     from explorer.api.client import ExtractClient
+    from explorer.core.doc_cache import DocumentCache
+    from explorer.core.doc_fetch import FetchedDocument
+    from explorer.core.document import Document
     from explorer.core.prefetch import Prefetch
 
 #: Name of the pseudo-project holding offline jobs that carry no project id.
 FILES_PROJECT = "files"
+#: Why an offline job has no document, and how to give it one.
+NO_DOCUMENT_OFFLINE = (
+    "the document is not available offline: attach it with --document PATH "
+    "(the PDF, or the parse job's JSON), e.g. extract-explorer open job.json --document invoice.pdf"
+)
 #: The pseudo-project standing for "the key's default project" when projects can't be listed.
 KEY_PROJECT = "(default project)"
 #: Said on screen when the key may not list projects.
@@ -67,6 +75,14 @@ class JobSource(Protocol):
         """Give jobs the names already known (no requests)."""
         ...
 
+    async def document(self, job: ExtractJob) -> FetchedDocument:
+        """The document the job's citations point into, or why there is none."""
+        ...
+
+    async def page_picture(self, document: Document, page: int) -> bytes | None:
+        """A picture of a page when the document has no PDF to draw it from (a screenshot)."""
+        ...
+
 
 class ApiJobSource:
     """Jobs from the Extract v2 API through an :class:`ExtractClient`."""
@@ -80,8 +96,11 @@ class ApiJobSource:
         refresh_retries: int = 1,
         prefetch: Prefetch | None = None,
         names: NameBook | None = None,
+        documents: DocumentCache | None = None,
     ) -> None:
         self.client = client
+        #: Where fetched documents are kept (made on first use when not given).
+        self.documents = documents
         self.problems: list[FileProblem] = []
         self.notes: list[str] = []
         #: File and configuration names, shared with the prefetch that named the first page.
@@ -231,14 +250,33 @@ class ApiJobSource:
         project_id = await self._project_for(job_id)
         await self.client.delete_job(job_id, force=force, project_id=project_id)
 
+    def _document_cache(self) -> DocumentCache:
+        if self.documents is None:
+            from explorer.core.doc_cache import DocumentCache, default_cache_dir
+
+            self.documents = DocumentCache(default_cache_dir(str(self.client.base_url)))
+        return self.documents
+
+    async def document(self, job: ExtractJob) -> FetchedDocument:
+        from explorer.core.doc_fetch import fetch_document
+
+        return await fetch_document(self.client, job.to_json_dict(), self._document_cache())
+
+    async def page_picture(self, document: Document, page: int) -> bytes | None:
+        from explorer.core.doc_fetch import page_picture_bytes
+
+        return await page_picture_bytes(self.client, document, page, self._document_cache())
+
 
 class FileJobSource:
     """Jobs read from files: no network, nothing changes."""
 
     live = False
 
-    def __init__(self, loaded: LoadedFiles) -> None:
+    def __init__(self, loaded: LoadedFiles, document: Document | None = None) -> None:
         self.loaded = loaded
+        #: The document given with ``--document``, for every job opened.
+        self.given_document = document
         self.problems = loaded.problems
         self.notes: list[str] = list(loaded.notes)
         self._by_id = {job.id: job for job in loaded.jobs}
@@ -287,3 +325,13 @@ class FileJobSource:
 
     def apply_names(self, jobs: Iterable[ExtractJob]) -> None:
         pass
+
+    async def document(self, job: ExtractJob) -> FetchedDocument:
+        from explorer.core.doc_fetch import FetchedDocument
+
+        if self.given_document is not None:
+            return FetchedDocument(self.given_document)
+        return FetchedDocument(None, [NO_DOCUMENT_OFFLINE])
+
+    async def page_picture(self, document: Document, page: int) -> bytes | None:
+        return None  # a local document is a PDF or parse JSON; screenshots need the API

@@ -59,6 +59,37 @@ SAVED = {
     "report_pages": ("report", "agentic_plus", True, True, "agentic_plus", "Report page digest"),
 }
 
+# Invoices whose citations are wrong in one way each (`explorer.sim.grounding_faults`), so a
+# grounding check has something to find; each on its own two-page document, old enough to list
+# far down. Built after every other job (see `GROUNDING`), so those keep their seeded values.
+GROUNDING_FAULTS = (
+    "wrong_page",
+    "big_box",
+    "value_mismatch",
+    "no_confidence",
+    "no_citations",
+    "bad_page",
+    "off_page",
+)
+
+
+def _grounding(i: int, fault: str) -> JobSpec:
+    return JobSpec(
+        "invoice",
+        "hr",  # the Default and Finance ops trees are in the TUI snapshots; HR intake is folded
+        COMPLETED,
+        -(9 + 0.4 * i) * DAY - 7 * i * MINUTE,
+        role=f"grounding_{fault}",
+        tier="agentic",
+        cite=True,
+        confidence=True,
+        doc=f"grounding_{fault}",
+        file_name=f"invoice-grounding-{fault.replace('_', '-')}.pdf",
+        pages=2,
+        tweaks=(f"grounding_{fault}",),
+    )
+
+
 NOTABLE: tuple[JobSpec, ...] = (
     JobSpec(
         "invoice",
@@ -308,6 +339,9 @@ NOTABLE: tuple[JobSpec, ...] = (
         pages=4,
     ),
 )
+
+# After the filler in the world's job list (the filler is seeded by its position in that list).
+GROUNDING: tuple[JobSpec, ...] = tuple(_grounding(i, f) for i, f in enumerate(GROUNDING_FAULTS))
 
 _FILLER_KINDS = (
     ("invoice", 5),

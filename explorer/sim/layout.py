@@ -103,6 +103,7 @@ class Walker:
     rng: random.Random
     currency: str | None
     lists: int = 0  # lists begun so far: consecutive items of one list share its number
+    misprints: bool = True  # now and then print a string as a worn scan shows it
 
     def heading(self, text: str, level: int, section: int) -> Piece:
         size = self.st.headings[min(level, 4) - 1]
@@ -171,7 +172,7 @@ class Walker:
         if raw is None:
             return None
         text = self.tf.printable(raw)
-        if isinstance(value, str):
+        if isinstance(value, str) and self.misprints:
             text = misprint(text, self.rng)
         return text or None
 
@@ -304,11 +305,14 @@ def lay_out(
     target: str,
     pages: int,
     page_error: bool = False,
+    misprints: bool = True,
 ) -> Paper:
-    """Fill `paper` (empty, with its size and title) with `result` printed per `target`."""
+    """Fill `paper` (empty, with its size and title) with `result` printed per `target` (with
+    the odd worn-scan misprint of a string unless `misprints` is False)."""
     st = style_for(paper.width, paper.height)
     currency = result.get("currency") if isinstance(result, dict) else None
-    walker = Walker(tf, st, rng, currency if isinstance(currency, str) else None)
+    code = currency if isinstance(currency, str) else None
+    walker = Walker(tf, st, rng, code, misprints=misprints)
     title = walker.heading(paper.title, 1, -1)
     if target == "per_table_row":
         lay_out_table(paper, result, walker, Flow(paper, tf, st), title, pages)

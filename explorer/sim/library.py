@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .bulk import big_rows
 from .documents import KINDS
 from .files import FileRecord
+from .grounding_faults import is_grounding_fault
 from .ids import rng_for
 from .outcome import build_result
 from .records import JobRecord
@@ -126,6 +127,8 @@ class DocumentStore:
             target=str(cfg.get("extraction_target") or "per_doc"),
             pages=max(source.pages, 1),
             page_error="page_error" in source.tweaks,
+            # its citations are wrong on purpose: nothing else about it may be
+            misprints=not is_grounding_fault(source.tweaks),
         )
         if paper.page_count > source.pages:
             # content longer than the job counted: its runs read (and bill) every page

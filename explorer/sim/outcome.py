@@ -19,6 +19,7 @@ import orjson
 from .coherence import harmonise_document, harmonise_pages, harmonise_rows
 from .documents import KINDS
 from .field_metadata import FieldMetadataBuilder
+from .grounding_faults import apply_faults, is_grounding_fault
 from .ids import rng_for
 from .records import JobRecord
 from .tweaks import TWEAKS, drift
@@ -97,6 +98,9 @@ def build_outcome(
         metadata = {"row_metadata": [_mapping(builder, row, (i,)) for i, row in enumerate(result)]}
     else:
         metadata = {"document_metadata": _mapping(builder, result, ())}
+    if is_grounding_fault(rec.tweaks):
+        # wrong on purpose, once the metadata cites the document: see explorer.sim.grounding_faults
+        result = apply_faults(rec.tweaks, rec.id, result, metadata, builder.paper)
     tokens = len(orjson.dumps(result)) // 4
     return Outcome(result=result, field_metadata=metadata, output_tokens=tokens)
 

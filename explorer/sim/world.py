@@ -121,7 +121,12 @@ def build_world(config: SimConfig) -> World:
         }
 
     builder = _JobBuilder(config, {k: p.id for k, p in projects.items()}, saved, tier_of)
-    specs = list(catalog.NOTABLE) + catalog.filler(rng_for(seed, "filler"))
+    # the filler is named by its place in this list: jobs added later go after it
+    specs = [
+        *catalog.NOTABLE,
+        *catalog.filler(rng_for(seed, "filler")),
+        *catalog.GROUNDING,
+    ]
     records = [builder.build(spec, i) for i, spec in enumerate(specs)]
     notable = {s.role: r.id for s, r in zip(specs, records, strict=True) if s.role}
     world = World({p.id: p for p in projects.values()}, configurations, records, notable)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -37,6 +38,7 @@ from explorer.tui.main_screen import NARROW, MainScreen
 from explorer.tui.messages import (
     ActionDone,
     DiffReady,
+    DocumentLoaded,
     JobFailed,
     JobLoaded,
     NamesLearned,
@@ -51,6 +53,12 @@ from explorer.tui.screens.confirm import ConfirmScreen
 if TYPE_CHECKING:
     from explorer.api.models import JobPage
     from explorer.api.transport import RetryEvent
+    from explorer.core.doc_fetch import FetchedDocument
+    from explorer.core.document import Document
+
+
+#: Documents kept in memory (the disk cache keeps more).
+KEEP_DOCUMENTS = 6
 
 
 class ExplorerApp(App[int]):
@@ -106,6 +114,9 @@ class ExplorerApp(App[int]):
             held=lambda: self.shutting_down or isinstance(self.screen, ConfirmScreen),
             changed=self._status_changed,
         )
+        #: Documents of the jobs looked at (job id -> what was fetched), newest last.
+        self.documents: OrderedDict[str, FetchedDocument] = OrderedDict()
+        self._documents_asked: set[str] = set()
         #: The default project's first page when it came with the projects (prefetched).
         self.ready_page: JobPage | None = None
         self.default_project: str | None = None
@@ -333,6 +344,50 @@ class ExplorerApp(App[int]):
             diff_jobs, a.to_json_dict(), b.to_json_dict(), include_same=True
         )
         self._post(DiffReady(a, b, changes))
+
+    # -- documents ----------------------------------------------------------------------------
+
+    def want_document(self, job: ExtractJob) -> FetchedDocument | None:
+        """The job's document if it is in; else start fetching it (once) and return None."""
+        got = self.documents.get(job.id)
+        if got is not None:
+            self.documents.move_to_end(job.id)
+            return got
+        if job.id not in self._documents_asked:
+            self._documents_asked.add(job.id)
+            self._load_document(job)
+        return None
+
+    @work(group="documents", exit_on_error=False)
+    async def _load_document(self, job: ExtractJob) -> None:
+        from explorer.core.doc_fetch import FetchedDocument
+
+        try:
+            fetched = await self.source.document(job)
+        except Exception as exc:  # shown, never raised
+            fetched = FetchedDocument(None, [describe_error(exc)])
+        finally:
+            self._documents_asked.discard(job.id)
+        self.documents[job.id] = fetched
+        while len(self.documents) > KEEP_DOCUMENTS:
+            self.documents.popitem(last=False)
+        self._post(DocumentLoaded(job.id, fetched))
+        from explorer.tui.screens.source import SourceScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, SourceScreen):
+                screen.document_arrived(job.id, fetched)
+
+    def page_picture_now(self, document: Document, page: int) -> bytes | None:
+        """From a worker thread: a picture of the page from the source (a screenshot), or None."""
+
+        async def get() -> bytes | None:
+            try:
+                return await self.source.page_picture(document, page)
+            except Exception:  # no picture: the page is drawn from its text boxes
+                return None
+
+        return self.call_from_thread(get)
 
     def track(self, jobs: list[ExtractJob]) -> list:
         """Tell live refresh about jobs seen, and ask for the names they lack."""

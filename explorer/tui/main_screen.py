@@ -25,6 +25,7 @@ from explorer.core.store import GROUPINGS
 from explorer.core.watcher import WatchPlan
 from explorer.tui.job_actions import JobActions
 from explorer.tui.messages import (
+    DocumentLoaded,
     JobFailed,
     JobLoaded,
     NamesLearned,
@@ -68,6 +69,7 @@ class MainScreen(JobActions, Screen[None]):
         Binding("3", "show_tab('results')", "Results", show=False, id="app.tab.results"),
         Binding("4", "show_tab('fields')", "Fields", show=False, id="app.tab.fields"),
         Binding("A", "analyze", "Analyse", show=False, id="app.analyze"),
+        Binding("w", "source", "Source", id="app.source"),
         Binding("y", "copy", "Copy", id="app.copy"),
         Binding("E", "export", "Export", show=False, id="app.export"),
         Binding("d", "diff", "Diff marked", show=False, id="app.diff"),
@@ -299,6 +301,39 @@ class MainScreen(JobActions, Screen[None]):
         self._highlighted = None  # this choice is newer than any pending highlight
         self.panes.show(job_id)
         self.explorer.load_job(job_id, focus=True)
+
+    def on_document_loaded(self, message: DocumentLoaded) -> None:
+        self.panes.document_arrived(message.job_id, message.fetched)
+
+    def action_source(self) -> None:
+        """``w``: where the field under the cursor came from (the Source view)."""
+        from explorer.tui.screens.source import SourceScreen, cited_rows
+
+        panes = self.panes
+        job = panes.detail
+        if job is None or not panes.loaded:
+            self.app.notify("Select a job with a result first.", timeout=3)
+            return
+        _path, _value, row = panes.cursor_field()
+        analysis = panes.analyses.get(job.id)
+        if row is None:
+            # not in Results or Fields: start at the first ungrounded (or cited) field
+            rows = cited_rows(analysis, None)
+            if not rows:
+                self.app.notify(
+                    "Move to a field in Results or Fields (3 or 4), then press w.", timeout=4
+                )
+                return
+            first = next(
+                (i for i, r in enumerate(rows) if analysis and r.path in analysis.ungrounded), 0
+            )
+            rows_index = first
+        else:
+            rows = cited_rows(analysis, row)
+            rows_index = next((i for i, r in enumerate(rows) if r.path == row.path), 0)
+        app = self.app
+        fetched = app.want_document(job)  # type: ignore[attr-defined]
+        self.app.push_screen(SourceScreen(job.id, rows, rows_index, analysis, fetched))
 
     def on_job_loaded(self, message: JobLoaded) -> None:
         if self.gone:

@@ -13,6 +13,7 @@ from explorer.api.models import ExtractJob, JobPage, Project
 if TYPE_CHECKING:
     # Type only: the analysis pulls in jsonschema, which start-up does not need.
     from explorer.core.analysis import Analysis
+    from explorer.core.doc_fetch import FetchedDocument
 
 
 @dataclass
@@ -94,3 +95,11 @@ class DiffReady(Message):
     b: ExtractJob | None
     changes: list[Any]
     error: str | None = None
+
+
+@dataclass
+class DocumentLoaded(Message):
+    """The document a job's citations point into arrived (or why it could not)."""
+
+    job_id: str
+    fetched: FetchedDocument

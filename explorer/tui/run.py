@@ -25,6 +25,7 @@ from explorer.settings import Settings
 if TYPE_CHECKING:
     from explorer.api.client import ExtractClient
     from explorer.backend import Backend
+    from explorer.core.document import Document
     from explorer.tui.app import ExplorerApp
 
 
@@ -136,11 +137,16 @@ def _fileno(stream: Any) -> int | None:
         return None
 
 
-def run_app(settings: Settings, job_id: str | None = None, files: list[str] | None = None) -> int:
+def run_app(
+    settings: Settings,
+    job_id: str | None = None,
+    files: list[str] | None = None,
+    document: Document | None = None,
+) -> int:
     """Run the explorer until the user quits; returns the exit status."""
     apply_color_environment()
     if files is not None:
-        return _run_files(settings, job_id, files)
+        return _run_files(settings, job_id, files, document)
 
     app, backend = build_api_app(settings, job_id)
     try:
@@ -150,7 +156,9 @@ def run_app(settings: Settings, job_id: str | None = None, files: list[str] | No
         backend.stop()
 
 
-def _run_files(settings: Settings, job_id: str | None, files: list[str]) -> int:
+def _run_files(
+    settings: Settings, job_id: str | None, files: list[str], document: Document | None = None
+) -> int:
     """The app over job files (``-`` for stdin): no network."""
     from explorer.core.files import load_paths
     from explorer.core.source import FileJobSource
@@ -163,7 +171,7 @@ def _run_files(settings: Settings, job_id: str | None, files: list[str]) -> int:
             print(f"extract-explorer: {exc}", file=sys.stderr)
             return EXIT_NO_TERMINAL
     try:
-        source = FileJobSource(load_paths(files))
+        source = FileJobSource(load_paths(files), document)
         terminal.attach()
     finally:
         terminal.close()
@@ -274,9 +282,16 @@ def build_api_app(settings: Settings, job_id: str | None = None) -> tuple[Explor
         from explorer.tui.app import ExplorerApp
 
         client = backend.client(settings)
+        documents = None
+        if backend.demo:
+            # the simulator's documents are its own: another run may serve others under the
+            # same ids, so they never go into the user's cache
+            from explorer.core.doc_cache import DocumentCache, private_cache_dir
+
+            documents = DocumentCache(private_cache_dir())
         app = ExplorerApp(
             settings,
-            ApiJobSource(client, prefetch=prefetch, names=names),
+            ApiJobSource(client, prefetch=prefetch, names=names, documents=documents),
             job_id=job_id,
             demo_url=backend.base_url if backend.demo else None,
             on_close=client.aclose,

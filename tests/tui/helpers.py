@@ -73,3 +73,20 @@ def static_text(widget) -> str:
     content = widget.content
     console.print(content)
     return console.export_text()
+
+
+def documents_settled(app: ExplorerApp, job_id: str) -> bool:
+    """Whether the job's document question is settled: fetched and checked against, or not
+    wanted (no citations, no result)."""
+    analysis = app.main.panes.analyses.get(job_id)
+    if analysis is None:
+        return app.store.details.get(job_id) is not None and (
+            app.store.details[job_id].extract_result is None
+        )
+    if not any(r.citations for r in analysis.rows[:5_000]):
+        return True
+    fetched = app.documents.get(job_id)
+    if fetched is None:
+        return False
+    report = analysis.grounding
+    return fetched.document is None or (report is not None and report.with_document)

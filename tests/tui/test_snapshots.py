@@ -12,7 +12,7 @@ import pytest
 
 from explorer.sim import SimConfig, SimServer
 from explorer.tui.widgets.result_view import ResultView
-from tests.tui.helpers import sim_app, wait_until
+from tests.tui.helpers import documents_settled, sim_app, static_text, wait_until
 
 NOW = datetime(2026, 11, 20, 12, 0, 0, tzinfo=UTC)
 
@@ -53,6 +53,8 @@ def settle(app, job_id: str | None, tab: str = "overview", keys: tuple[str, ...]
                 shown in app.main.panes.analyses or app.store.details[shown].extract_result is None
             ),
         )
+        # The document is fetched after the analysis and its citations checked against it.
+        await wait_until(pilot, lambda: documents_settled(app, shown))
         # Scroll the tree from a known place so the picture does not depend on load order.
         app.main.tree.scroll_to(y=0, animate=False, immediate=True)
         app.main.tree.scroll_to_node(app.main.tree.cursor_node, animate=False)
@@ -130,3 +132,33 @@ def test_fields_view_low_confidence(snap_compare, frozen_sim) -> None:
         await pilot.pause(0.2)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+def _source_view(app, job_id: str, path: tuple):
+    async def run_before(pilot) -> None:
+        from explorer.tui.screens.source import SourceScreen
+
+        await settle(app, job_id, "results")(pilot)
+        app.main.panes.results.select_path(path)
+        await pilot.pause(0.1)
+        await pilot.press("w")
+        await wait_until(pilot, lambda: isinstance(app.screen, SourceScreen))
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.document is not None)
+        await wait_until(pilot, lambda: "┌" in static_text(screen.query_one("#source-crop")))
+        for _ in range(3):
+            await pilot.pause(0.2)
+
+    return run_before
+
+
+def test_source_view_of_an_ungrounded_field(snap_compare, frozen_sim) -> None:
+    app, job_id = app_at(frozen_sim, "grounding_value_mismatch")
+    run_before = _source_view(app, job_id, ("total",))
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+def test_source_view_small_terminal(snap_compare, frozen_sim) -> None:
+    app, job_id = app_at(frozen_sim, "invoice_cited")
+    run_before = _source_view(app, job_id, ("total",))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -148,6 +148,9 @@ class FieldMetadataPane(RenderedLines):
             parts.extend(citation_block(i, c, value) for i, c in enumerate(citations[:20], 1))
             if len(citations) > 20:
                 parts.append(Text(f"… {len(citations) - 20} more citations", style="dim"))
+            parts.append(
+                Text("w: the Source view — the cited page, its boxes, its text", style="dim italic")
+            )
             pages = sorted({c.page for c in citations if c.page is not None})
             if self.rows_for_pages is not None and pages:
                 parts.append(self._fields_on_pages(pages, tuple(path)))

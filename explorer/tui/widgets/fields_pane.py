@@ -29,7 +29,8 @@ def _pages(row: FieldRow) -> str:
 
 
 class FieldsPane(Vertical):
-    """A table of field rows with sort, text filter and the three debugging toggles."""
+    """A table of field rows with sort, text filter and the debugging toggles (below X,
+    problems, no citation, ungrounded)."""
 
     BINDINGS = [
         Binding("s", "next_sort", "Sort", id="fields.sort"),
@@ -39,6 +40,7 @@ class FieldsPane(Vertical):
         Binding("right_square_bracket", "threshold(0.05)", "X+", show=False, id="fields.raise"),
         Binding("P", "toggle_problems", "Problems", id="fields.problems"),
         Binding("C", "toggle_uncited", "No citation", id="fields.uncited"),
+        Binding("U", "toggle_ungrounded", "Ungrounded", id="fields.ungrounded"),
         Binding("enter", "open_field", "Show in results", show=False, id="fields.open"),
     ]
 
@@ -59,6 +61,7 @@ class FieldsPane(Vertical):
         self.threshold = LOW_CONFIDENCE
         self.only_problems = False
         self.only_uncited = False
+        self.only_ungrounded = False
         self.text = ""
 
     def compose(self) -> ComposeResult:
@@ -103,6 +106,8 @@ class FieldsPane(Vertical):
             if self.only_problems and not row.problems:
                 continue
             if self.only_uncited and row.has_citation:
+                continue
+            if self.only_ungrounded and row.path not in self.analysis.ungrounded:
                 continue
             if (
                 needle
@@ -151,6 +156,8 @@ class FieldsPane(Vertical):
             text.append("  problems", style="red")
         if self.only_uncited:
             text.append("  no citation", style="magenta")
+        if self.only_ungrounded:
+            text.append("  ungrounded", style="red")
         self.query_one("#fields-state", Static).update(text)
 
     @on(Input.Changed, "#fields-filter")
@@ -188,6 +195,10 @@ class FieldsPane(Vertical):
 
     def action_toggle_uncited(self) -> None:
         self.only_uncited = not self.only_uncited
+        self.refilter()
+
+    def action_toggle_ungrounded(self) -> None:
+        self.only_ungrounded = not self.only_ungrounded
         self.refilter()
 
     def current_row(self) -> FieldRow | None:

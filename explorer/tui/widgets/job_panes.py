@@ -32,7 +32,10 @@ from explorer.tui.widgets.results_pane import ResultsPane
 
 if TYPE_CHECKING:
     from explorer.core.analysis import Analysis
+    from explorer.core.doc_fetch import FetchedDocument
+    from explorer.core.document import Document
     from explorer.core.fields import FieldRow
+    from explorer.core.grounding import GroundingReport
 
 TABS = ("overview", "configuration", "results", "fields")
 #: Analyses kept (field rows are big: keep few).
@@ -326,8 +329,10 @@ class JobPanes(Vertical):
         """Field rows, schema check and health, in a thread (jsonschema is slow on big jobs)."""
         from explorer.core.analysis import Analysis, analyze
 
+        fetched = self.app.documents.get(job.id)  # type: ignore[attr-defined]
+        document = fetched.document if fetched is not None else None
         try:
-            analysis = analyze(job.to_json_dict())
+            analysis = analyze(job.to_json_dict(), document=document)
         except Exception as exc:  # shown, never raised
             self.post_message(JobAnalyzed(Analysis(job.id), describe_error(exc)))
             return
@@ -358,6 +363,49 @@ class JobPanes(Vertical):
             self.results.set_analysis(analysis)
         self._set_fields(analysis)
         self._fill(self.active)
+        job = self.detail
+        report = analysis.grounding
+        unchecked = report is not None and not report.with_document
+        if job is not None and unchecked and any(r.citations for r in analysis.rows[:5_000]):
+            self.app.want_document(job)  # type: ignore[attr-defined]
+        self.screen_changed(analysis)
+
+    def screen_changed(self, analysis: Analysis) -> None:
+        """Tell an open Source view that the analysis was checked again."""
+        from explorer.tui.screens.source import SourceScreen
+
+        for screen in self.app.screen_stack:
+            if isinstance(screen, SourceScreen):
+                screen.analysis_changed(analysis)
+
+    # -- the document -------------------------------------------------------------------------
+
+    def document_arrived(self, job_id: str, fetched: FetchedDocument) -> None:
+        """The job's document came: check its analysis's citations against it."""
+        analysis = self.analyses.get(job_id)
+        if analysis is not None and fetched.document is not None:
+            self._reground(analysis, fetched.document)
+
+    @work(thread=True, group="reground", exit_on_error=False)
+    def _reground(self, analysis: Analysis, document: Document) -> None:
+        from explorer.core.grounding import check_grounding
+
+        try:
+            report = check_grounding(
+                analysis.rows, analysis.configuration, document, analysis.failed
+            )
+        except Exception as exc:  # shown, never raised
+            self.app.call_from_thread(
+                self.app.notify, f"Could not check the citations: {describe_error(exc)}"
+            )
+            return
+        self.app.call_from_thread(self._regrounded, analysis, report)
+
+    def _regrounded(self, analysis: Analysis, report: GroundingReport) -> None:
+        from explorer.core.analysis import set_grounding
+
+        set_grounding(analysis, report)
+        self.post_message(JobAnalyzed(analysis))
 
     @on(FieldsPane.OpenField)
     def on_open_field(self, message: FieldsPane.OpenField) -> None:

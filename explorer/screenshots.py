@@ -44,6 +44,24 @@ async def _diff(app, pilot) -> None:
             break
 
 
+def _source(path: tuple) -> Callable[..., Awaitable[None]]:
+    """The Source view of the field at ``path``, once its page is drawn."""
+
+    async def run(app, pilot) -> None:
+        app.main.panes.results.select_path(path)
+        await pilot.pause(0.1)
+        await pilot.press("w")
+        for _ in range(200):
+            await pilot.pause(0.05)
+            screen = app.screen
+            if screen.__class__.__name__ == "SourceScreen" and screen.document is not None:
+                crop = screen.query_one("#source-crop")
+                if "┌" in str(crop.render()):
+                    break
+
+    return run
+
+
 SHOTS = [
     Shot("overview-invoice", "invoice_cited"),
     Shot(
@@ -57,6 +75,21 @@ SHOTS = [
     Shot("small-80x24", "invoice_cited", "results", ("down",), (80, 24), focus_results=True),
     Shot("fields-low-confidence", "schema_breaking", "fields", extra=_fields_low),
     Shot("diff-two-tiers", "invoice_cited", extra=_diff),
+    Shot(
+        "source-ungrounded",
+        "grounding_value_mismatch",
+        "results",
+        focus_results=True,
+        extra=_source(("total",)),
+    ),
+    Shot(
+        "source-80x24",
+        "invoice_cited",
+        "results",
+        size=(80, 24),
+        focus_results=True,
+        extra=_source(("total",)),
+    ),
 ]
 
 
@@ -69,10 +102,12 @@ async def take(shot: Shot, sim, out: Path) -> Path:
     from explorer.tui.widgets.results_pane import ResultsPane
 
     job_id = sim.state.notable[shot.role] if shot.role else None
+    from explorer.core.doc_cache import DocumentCache, private_cache_dir
+
     client = ExtractClient("screenshot-key", sim.url)
     app = ExplorerApp(
         Settings(animation=False),
-        ApiJobSource(client),
+        ApiJobSource(client, documents=DocumentCache(private_cache_dir())),
         job_id=job_id,
         demo_url="http://127.0.0.1:8321",
         on_close=client.aclose,
@@ -86,8 +121,18 @@ async def take(shot: Shot, sim, out: Path) -> Path:
             current = app.main.panes.job_id
             job = app.store.details.get(current) if current else None
             # Wait for the field analysis (a thread) too, so the picture is complete.
-            if job is not None and (
-                current in app.main.panes.analyses or job.extract_result is None
+            if job is not None and job.extract_result is None:
+                break
+            analysis = app.main.panes.analyses.get(current)
+            if analysis is None:
+                continue
+            # and for its document, when it cites one (the health line says what it found)
+            fetched = app.documents.get(current)
+            cites = any(r.citations for r in analysis.rows[:5_000])
+            report = analysis.grounding
+            if not cites or (
+                fetched is not None
+                and (fetched.document is None or (report is not None and report.with_document))
             ):
                 break
         app.main.action_show_tab(shot.tab)

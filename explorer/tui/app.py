@@ -114,6 +114,8 @@ class ExplorerApp(App[int]):
             held=lambda: self.shutting_down or isinstance(self.screen, ConfirmScreen),
             changed=self._status_changed,
         )
+        #: The terminal's image protocol ("sixel", "tgp") for the Source view; None: cells.
+        self.graphics: str | None = None
         #: Documents of the jobs looked at (job id -> what was fetched), newest last.
         self.documents: OrderedDict[str, FetchedDocument] = OrderedDict()
         self._documents_asked: set[str] = set()

@@ -188,7 +188,11 @@ def run_guarded(app: ExplorerApp, secrets: list[str | None], hint: str | None = 
     import asyncio
 
     from explorer.crash import EXIT_CRASH, crash_line, log_crash
+    from explorer.tui.graphics import probe
     from explorer.tui.signals import TerminalGuard
+
+    # asked before Textual reads the keyboard, and only where images can be drawn
+    app.graphics = probe()
 
     crashes = CrashCatcher(app)
     guard = TerminalGuard(app)

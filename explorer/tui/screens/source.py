@@ -123,6 +123,8 @@ class SourceScreen(Screen[None]):
     #source-pictures { width: 45%; min-width: 24; }
     #source-page { height: 3fr; border: round $primary-darken-1; border-title-color: $text; }
     #source-crop { height: 2fr; border: round $primary-darken-1; }
+    #source-page-img { height: 3fr; width: auto; }
+    #source-crop-img { height: 2fr; width: auto; }
     #source-right { width: 1fr; }
     #source-problems { height: auto; max-height: 8; padding: 0 1; }
     #source-text { height: 1fr; border: round $primary-darken-1; padding: 0 1; }
@@ -398,8 +400,15 @@ class SourceScreen(Screen[None]):
             if page is not None and page.runs:
                 text_boxes = [r.box for r in page.runs]
         pw, ph, cw, chh = size
-        picture = _fit(image, page_size, boxes, current, pw, ph, text_boxes)
         mine = [boxes[i] for i in current] or boxes
+        if image is not None and self.app.graphics:  # type: ignore[attr-defined]
+            from explorer.core.page_image import crop_region, draw_boxes
+
+            drawn = draw_boxes(image, boxes, page_size, current=current[0] if current else None)
+            zoomed = crop_region(drawn, mine, page_size)
+            self.app.call_from_thread(self._painted_images, generation, drawn, zoomed)
+            return
+        picture = _fit(image, page_size, boxes, current, pw, ph, text_boxes)
         region = crop_box(mine, page_size)
         crop_image = None
         if image is not None:
@@ -427,8 +436,37 @@ class SourceScreen(Screen[None]):
     def _painted(self, generation: int, picture: Text, crop: Text) -> None:
         if generation != self._generation:
             return  # a newer field or citation is being drawn
+        self._show_images(False)
         self.query_one("#source-page", CellPicture).update(picture)
         self.query_one("#source-crop", CellPicture).update(crop)
+
+    def _painted_images(self, generation: int, page: Image, crop: Image) -> None:
+        """The terminal draws images (Kitty, Sixel): the page and the crop as pictures."""
+        if generation != self._generation:
+            return
+        from textual_image.widget import Image as ImageWidget
+
+        found = self.query("#source-page-img")
+        if not found:
+            holder = self.query_one("#source-pictures")
+            holder.mount(
+                ImageWidget(page, id="source-page-img", classes="source-image"),
+                before=self.query_one("#source-page"),
+            )
+            holder.mount(
+                ImageWidget(crop, id="source-crop-img", classes="source-image"),
+                before=self.query_one("#source-crop"),
+            )
+        else:
+            found.first().image = page  # type: ignore[attr-defined]
+            self.query_one("#source-crop-img").image = crop  # type: ignore[attr-defined]
+        self._show_images(True)
+
+    def _show_images(self, images: bool) -> None:
+        for widget in self.query(".source-image"):
+            widget.display = images
+        self.query_one("#source-page").display = not images
+        self.query_one("#source-crop").display = not images
 
     # -- keys ---------------------------------------------------------------------------------
 
@@ -503,7 +541,10 @@ def _fit(
         text_boxes=text_boxes,
         current=current[0] if current else None,
     )
-    out = Text("\n".join(cells.lines), no_wrap=True, overflow="crop")
+    pad = max(0, (width - cells.cols) // 2)  # centred in the space it has
+    margin = " " * pad
+    out = Text("\n".join(margin + line for line in cells.lines), no_wrap=True, overflow="crop")
+    stride = cells.cols + pad + 1
     mine = set(current)
     for index, rect in enumerate(cells.box_cells):
         if rect is None:
@@ -511,7 +552,7 @@ def _fit(
         style = "bold yellow" if index in mine else "bold red"
         c0, r0, c1, r1 = rect
         for r in range(r0, r1 + 1):
-            start = r * (cells.cols + 1)
+            start = r * stride + pad
             edge = r in (r0, r1)
             if edge:
                 out.stylize(style, start + c0, start + c1 + 1)
@@ -519,7 +560,7 @@ def _fit(
                 out.stylize(style, start + c0, start + c0 + 1)
                 out.stylize(style, start + c1, start + c1 + 1)
     for r, line in enumerate(cells.lines):
-        start = r * (cells.cols + 1)
+        start = r * stride + pad
         for c, ch in enumerate(line):
             if ch in _SHADES:
                 out.stylize("grey50", start + c, start + c + 1)

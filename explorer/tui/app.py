@@ -349,9 +349,15 @@ class ExplorerApp(App[int]):
 
     # -- documents ----------------------------------------------------------------------------
 
-    def want_document(self, job: ExtractJob) -> FetchedDocument | None:
-        """The job's document if it is in; else start fetching it (once) and return None."""
+    def want_document(self, job: ExtractJob, retry: bool = False) -> FetchedDocument | None:
+        """The job's document if it is in; else start fetching it (once) and return None.
+
+        ``retry``: a live source that failed to give it before is asked again (the Source view
+        opening: a server that was down may be back)."""
         got = self.documents.get(job.id)
+        if got is not None and retry and got.document is None and self.source.live:
+            del self.documents[job.id]
+            got = None
         if got is not None:
             self.documents.move_to_end(job.id)
             return got

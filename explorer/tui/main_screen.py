@@ -329,10 +329,25 @@ class MainScreen(JobActions, Screen[None]):
             )
             rows_index = first
         else:
-            rows = cited_rows(analysis, row)
-            rows_index = next((i for i, r in enumerate(rows) if r.path == row.path), 0)
+            path = tuple(row.path)
+            # on an object or array, or a field citing nothing: the first cited field under it
+            under = [
+                i
+                for i, r in enumerate(cited_rows(analysis, None))
+                if tuple(r.path[: len(path)]) == path
+            ]
+            leaf = not isinstance(row.value, dict | list)
+            if row.citations or (leaf and not under):
+                rows = cited_rows(analysis, row)
+                rows_index = next((i for i, r in enumerate(rows) if r.path == row.path), 0)
+            else:
+                rows = cited_rows(analysis, None)
+                rows_index = under[0] if under else 0
+                if not rows:
+                    self.app.notify("No field of this job cites its document.", timeout=4)
+                    return
         app = self.app
-        fetched = app.want_document(job)  # type: ignore[attr-defined]
+        fetched = app.want_document(job, retry=True)  # type: ignore[attr-defined]
         self.app.push_screen(SourceScreen(job.id, rows, rows_index, analysis, fetched))
 
     def on_job_loaded(self, message: JobLoaded) -> None:

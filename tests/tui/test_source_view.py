@@ -163,3 +163,102 @@ async def test_fields_table_filters_to_the_ungrounded_fields(sim) -> None:
         assert {r.path for r in fields.shown_rows} == {("total",), ("vendor", "name")}
         assert all(r.problems for r in fields.shown_rows)
         assert "ungrounded" in static_text(fields.query_one("#fields-state"))
+
+
+HOSTILE = "[bold red]PAID[/] \x1b[2J\x1b]0;pwned\x07 [@click=app.quit]x[/]"
+
+
+async def test_hostile_and_broken_citations_are_shown_inert(tmp_path) -> None:
+    def cite(**kw):
+        return {"confidence": 0.9, "citation": [kw]}
+
+    job = {
+        "id": "ext-hostile",
+        "status": "COMPLETED",
+        "configuration": {"cite_sources": True, "data_schema": {"type": "object"}},
+        "extract_result": {"a": HOSTILE, "b": 5, "c": 6, "d": 7, "e": 8},
+        "extract_metadata": {
+            "field_metadata": {
+                "document_metadata": {
+                    "a": cite(page=1, matching_text=HOSTILE, bounding_boxes=[{"x": 1e300}]),
+                    "b": cite(page="two", matching_text=None, bounding_boxes="nope"),
+                    "c": cite(
+                        page=1,
+                        matching_text="6",
+                        bounding_boxes=[{"x": 1, "y": 1, "w": 5, "h": 5}],
+                        page_dimensions={"width": 0, "height": -1},
+                    ),
+                    "d": cite(
+                        page=-3,
+                        matching_text="7" * 5000,
+                        bounding_boxes=[{"x": -50, "y": 9e5, "w": 1e5, "h": 1}],
+                        page_dimensions={"width": 612, "height": 792},
+                    ),
+                    "e": {"citation": [None, 3, "x", {"page": 1}]},
+                }
+            }
+        },
+    }
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(job))
+    app = file_app(load_paths([str(path)]), job_id="ext-hostile")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_analysed(pilot, app, "ext-hostile")
+        await focus_results(pilot, app)
+        app.main.panes.results.select_path(("a",))
+        await pilot.pause()
+        await pilot.press("w")
+        await wait_until(pilot, lambda: isinstance(app.screen, SourceScreen))
+        screen = app.screen
+        # markup is shown as the text it is, not obeyed
+        await wait_until(pilot, lambda: "[bold red]PAID[/]" in _shown(screen, "head"))
+        for _ in range(6):  # every field, every key, nothing breaks
+            await pilot.press("c", "u", "j")
+            await pilot.pause(0.1)
+            for part in ("head", "problems", "page", "crop", "text-body"):
+                shown = _shown(screen, part)
+                assert "\x1b" not in shown and "\x07" not in shown
+        assert app.is_running
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, SourceScreen))
+
+
+async def test_a_failed_document_fetch_is_said_and_retried_on_the_next_open(sim, tmp_path) -> None:
+    from explorer.api.errors import NetworkError
+    from explorer.core.doc_fetch import FetchedDocument, load_document_path
+    from explorer.core.source import FileJobSource
+    from explorer.settings import Settings
+    from explorer.tui.app import ExplorerApp
+
+    job_id, path = _saved_job(sim, tmp_path, "invoice_cited")
+    pdf = tmp_path / "invoice.pdf"
+    pdf.write_bytes(
+        sim.state.documents.pdf(sim.state.file(sim.state.get_job(job_id)["file_input"]))
+    )
+
+    class Flaky(FileJobSource):
+        live = True  # a server: what failed may work the next time
+        calls = 0
+
+        async def document(self, job):
+            Flaky.calls += 1
+            if Flaky.calls == 1:
+                raise NetworkError("GET /api/v2/parse/pjb-1: network error (ConnectError)")
+            return FetchedDocument(load_document_path(pdf))
+
+    app = ExplorerApp(Settings(animation=False), Flaky(load_paths([path])), job_id=job_id)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.watcher.paused = True
+        await open_analysed(pilot, app, job_id)
+        await wait_until(pilot, lambda: job_id in app.documents)
+        assert app.documents[job_id].document is None
+        await focus_results(pilot, app)
+        app.main.panes.results.select_path(("total",))
+        await pilot.pause()
+        await pilot.press("w")
+        await wait_until(pilot, lambda: isinstance(app.screen, SourceScreen))
+        screen = app.screen
+        # asked again on opening: the second answer has the document
+        await wait_until(pilot, lambda: screen.document is not None)
+        assert Flaky.calls == 2
+        await wait_until(pilot, lambda: "✓ grounded" in _shown(screen, "problems"))

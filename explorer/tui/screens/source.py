@@ -250,11 +250,14 @@ class SourceScreen(Screen[None]):
                 problems.append("✗ ", style="bold red")
                 problems.append(inert(p.message, 300))
                 problems.append("\n")
+        elif not row.citations:
+            problems.append("○ ", style="bold yellow")
+            problems.append("this field cites nothing: its metadata has no citation\n")
         elif self.analysis is not None and self.analysis.grounding is not None:
             report = self.analysis.grounding
             if report.with_document:
                 problems.append("✓ grounded: ", style="bold green")
-                problems.append("the value, its text and its box agree with the document\n")
+                problems.append("value, text and box agree with the document\n")
             else:
                 problems.append("○ ", style="bold yellow")
                 problems.append("not checked against the document yet\n")

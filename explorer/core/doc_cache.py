@@ -13,7 +13,6 @@ import contextlib
 import os
 import re
 import threading
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -130,16 +129,3 @@ class DocumentCache:
             except OSError:
                 pass
         return gone
-
-
-def age_text(path: Path) -> str:
-    """How long ago a cached file was written ("3 min ago")."""
-    try:
-        seconds = max(0.0, time.time() - path.stat().st_mtime)
-    except OSError:
-        return "?"
-    if seconds < 90:
-        return f"{seconds:.0f} s ago"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min ago"
-    return f"{seconds / 3600:.0f} h ago"

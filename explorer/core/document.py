@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from explorer.core.page_image import PDF_LOCK, Box, PageImageError, clean_box
+from explorer.core.page_image import PDF_LOCK, Box, clean_box
 
 __all__ = [
     "DocPage",
@@ -337,10 +337,3 @@ def merge_documents(parsed: Document | None, pdf: Document | None) -> Document |
             error=p.error,
         )
     return merged
-
-
-def pdf_error_text(exc: BaseException) -> str:
-    """One line for a document that could not be read or rendered."""
-    if isinstance(exc, DocumentError | PageImageError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"

@@ -537,11 +537,3 @@ def job_configuration(job: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """The configuration a job ran with (the saved one is folded in by the API)."""
     cfg = job.get("configuration")
     return cfg if isinstance(cfg, Mapping) else None
-
-
-def problems_json(problems: Iterable[GroundingProblem]) -> list[dict[str, Any]]:
-    """The problems as JSON objects, for ``check --json``."""
-    return [
-        {"path": p.path_str, "kind": p.kind, "problem": p.message, "citation": p.citation}
-        for p in problems
-    ]

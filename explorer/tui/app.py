@@ -378,7 +378,10 @@ class ExplorerApp(App[int]):
             self._documents_asked.discard(job.id)
         self.documents[job.id] = fetched
         while len(self.documents) > KEEP_DOCUMENTS:
-            self.documents.popitem(last=False)
+            _, old = self.documents.popitem(last=False)
+            if old.document is not None:
+                # pdfium's handles closed here, under its lock (not by a finalizer in any thread)
+                old.document.close()
         self._post(DocumentLoaded(job.id, fetched))
         from explorer.tui.screens.source import SourceScreen
 

@@ -27,6 +27,7 @@ BENCHMARKS = (
     Benchmark("refresh_requests", ("refresh",), "HTTP requests per refresh cycle"),
     Benchmark("terminal_bytes", ("bytes",), "bytes to the terminal per move / page"),
     Benchmark("job_tree", ("tree",), "job tree with a project of many jobs"),
+    Benchmark("source_view", ("source",), "Source view: page image and first download"),
     Benchmark("big_job", ("open", "keys", "memory"), "the big job: open, keys, memory"),
     Benchmark("sdk_compare", ("sdk",), "our client vs the llama-cloud SDK"),
 )

@@ -15,7 +15,9 @@ points). pdfium's origin is bottom-left; :meth:`Document.text_in_box` converts.
 
 from __future__ import annotations
 
+import atexit
 import math
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -137,6 +139,7 @@ class Document:
                         self._handle = _open_pdf(self.pdf or b"")
                     except DocumentError:
                         return None
+                    _OPEN[id(self)] = weakref.ref(self)
                 if not 1 <= number <= len(self._handle):
                     return None
                 page = self._handle[number - 1]
@@ -153,6 +156,7 @@ class Document:
 
     def close(self) -> None:
         """Let go of the open PDF (it is opened again if needed)."""
+        _OPEN.pop(id(self), None)
         with PDF_LOCK:
             for textpage, _ in self._textpages.values():
                 textpage.close()
@@ -160,6 +164,18 @@ class Document:
             if self._handle is not None:
                 self._handle.close()
                 self._handle = None
+
+
+#: Documents holding pdfium handles, closed at exit (pdfium complains of any left open).
+_OPEN: dict[int, weakref.ref[Document]] = {}
+_EXIT_HOOKED = False
+
+
+def _close_all() -> None:
+    for ref in list(_OPEN.values()):
+        doc = ref()
+        if doc is not None:
+            doc.close()
 
 
 # -- from a parse job -------------------------------------------------------------------------
@@ -261,6 +277,11 @@ def document_from_parse(pages: Iterable[Any], origin: str) -> Document:
 
 def _open_pdf(data: bytes) -> Any:
     import pypdfium2 as pdfium
+
+    global _EXIT_HOOKED
+    if not _EXIT_HOOKED:  # after pypdfium2's own exit hook, so this one runs first
+        atexit.register(_close_all)
+        _EXIT_HOOKED = True
 
     try:
         return pdfium.PdfDocument(data)

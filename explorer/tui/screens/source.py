@@ -43,6 +43,9 @@ _KEEP_PAGES = 6
 #: Pixels across a page is rendered at: enough for the crop's zoom.
 _RENDER_WIDTH = 1100
 _SHADES = "·░▒▓"
+#: Rendered pages, shared by every Source view of the session (a page is drawn once).
+_PAGES: OrderedDict[tuple[str, int, int], Image | None] = OrderedDict()
+_PAGES_LOCK = threading.Lock()
 
 
 def cited_rows(analysis: Analysis | None, current: FieldRow | None) -> list[FieldRow]:
@@ -145,8 +148,8 @@ class SourceScreen(Screen[None]):
         self.citation = 0
         self.analysis = analysis
         self.fetched = fetched
-        self._pages: OrderedDict[tuple[str, int], Image | None] = OrderedDict()
-        self._pages_lock = threading.Lock()
+        self._pages = _PAGES
+        self._pages_lock = _PAGES_LOCK
         self._generation = 0
         #: The text highlighted on the page (the matching text as found), for tests and copy.
         self.highlighted: str | None = None
@@ -362,7 +365,7 @@ class SourceScreen(Screen[None]):
         doc = self.document
         if doc is None or cit.page is None:
             return None
-        key = (doc.origin, cit.page)
+        key = (doc.origin, len(doc.pdf or b""), cit.page)
         with self._pages_lock:
             if key in self._pages:
                 self._pages.move_to_end(key)

@@ -76,22 +76,19 @@ async def _parse_document(
     client: ExtractClient, parse_id: str, project_id: str | None, cache: DocumentCache
 ) -> Document:
     key = f"{parse_id}.parse.json"
-    loop = asyncio.get_running_loop()
-    raw = await loop.run_in_executor(None, cache.get, key)
-    data: dict[str, Any] | None = None
+    raw = await asyncio.to_thread(cache.get, key)
+    pages: list[Any] | None = None
     if raw is not None:
         try:
-            data = json.loads(raw)
-        except ValueError:
-            data = None
-    if data is None:
+            pages = await asyncio.to_thread(_parse_pages, json.loads(raw))
+        except ValueError:  # a damaged cache file: fetched again
+            pages = None
+    if pages is None:
         result = await client.get_parse_job(parse_id, expand=_EXPANDS, project_id=project_id)
-        data = result.model_dump(mode="json", exclude_none=True)
-        status = (result.job.status or "").upper()
-        if status == "COMPLETED":  # a finished parse never changes: keep it
-            blob = json.dumps(data).encode()
-            await loop.run_in_executor(None, cache.put, key, blob)
-    pages = await loop.run_in_executor(None, _parse_pages, data)
+        pages = result.pages()
+        if (result.job.status or "").upper() == "COMPLETED":  # a finished parse never changes
+            blob = json.dumps(result.model_dump(mode="json", exclude_none=True)).encode()
+            await asyncio.to_thread(cache.put, key, blob)
     return document_from_parse(pages, f"parse job {parse_id}")
 
 
@@ -99,18 +96,17 @@ async def _pdf_document(
     client: ExtractClient, file_id: str, project_id: str | None, cache: DocumentCache
 ) -> Document:
     key = f"{file_id}.pdf"
-    loop = asyncio.get_running_loop()
-    data = await loop.run_in_executor(None, cache.get, key)
+    data = await asyncio.to_thread(cache.get, key)
     fresh = data is None
     if data is None:
         url = await client.file_content_url(file_id, project_id=project_id)
         data = await client.download(url.url)
     if not data.startswith(b"%PDF"):
         raise DocumentError(f"file {file_id} is not a PDF: its pages can't be drawn")
-    doc = await loop.run_in_executor(None, document_from_pdf, data, f"file {file_id}")
+    doc = await asyncio.to_thread(document_from_pdf, data, f"file {file_id}")
     doc.file_id = file_id
     if fresh:
-        await loop.run_in_executor(None, cache.put, key, data)
+        await asyncio.to_thread(cache.put, key, data)
     return doc
 
 
@@ -190,9 +186,8 @@ async def page_picture_bytes(
     if info is None or not info.screenshot_url or client is None:
         return None
     key = f"{document.origin.replace(' ', '_')}-page-{page}.png"
-    loop = asyncio.get_running_loop()
-    data = await loop.run_in_executor(None, cache.get, key)
+    data = await asyncio.to_thread(cache.get, key)
     if data is None:
         data = await client.download(info.screenshot_url, max_bytes=40 * 1024 * 1024)
-        await loop.run_in_executor(None, cache.put, key, data)
+        await asyncio.to_thread(cache.put, key, data)
     return data

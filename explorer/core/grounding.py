@@ -79,8 +79,6 @@ class GroundingReport:
     """The problems found, and what could be checked."""
 
     problems: list[GroundingProblem] = field(default_factory=list)
-    #: Fields whose citations were checked against the document.
-    checked: int = 0
     #: Whether a document was at hand (without one, only the metadata itself is checked).
     with_document: bool = False
     #: What could not be checked, for people ("page 3 is a scan without text", ...).
@@ -176,6 +174,11 @@ def _readings(raw: str) -> list[float]:
     return found
 
 
+def _written_numbers(text: str) -> list[float]:
+    """The numbers in ``text`` as written, then as a worn scan misreads digits (O 0, l 1)."""
+    return _numbers_in(text) + _numbers_in(text.translate(_DIGIT_LOOKALIKES))
+
+
 def _same_number(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=0.005)
 
@@ -256,8 +259,7 @@ def value_in_text(value: Any, text: str) -> bool | None:
         return None
     number = _as_number(value)
     if number is not None:
-        # as written, then as a worn scan misreads digits (O for 0, l for 1)
-        written = _numbers_in(text) + _numbers_in(text.translate(_DIGIT_LOOKALIKES))
+        written = _written_numbers(text)
         if any(_same_number(number, w) for w in written):
             return True
         # a share may be written as a percentage ("12.5 %" for 0.125)
@@ -275,9 +277,19 @@ def value_in_text(value: Any, text: str) -> bool | None:
         return None
     if _contains(have, want) or (len(have) >= _MIN_SEARCH and _contains(want, have)):
         return True
-    # a number kept as a string ("1,234.00" for a total typed as a string)
+    # a number kept as a string ("1,234.00" for a total typed as a string), not any text with
+    # a number in it ("Net 15" is not "Nte 15"); the text's digits read as a worn scan's too
+    if not _is_number_text(value):
+        return False
     as_numbers = _numbers_in(value)
-    return len(as_numbers) == 1 and any(_same_number(as_numbers[0], w) for w in _numbers_in(text))
+    written = _written_numbers(text)
+    return len(as_numbers) == 1 and any(_same_number(as_numbers[0], w) for w in written)
+
+
+def _is_number_text(value: str) -> bool:
+    """Whether a string is a number as written: "1,234.00", "CHF 1 234", "(12.5)", "-3 %"."""
+    bare = _CURRENCY.sub("", _printable(value).casefold()).strip().rstrip("%)").strip()
+    return _NUMBER.fullmatch(bare) is not None
 
 
 # -- the checks -------------------------------------------------------------------------------
@@ -378,7 +390,8 @@ def _check_row(
 ) -> None:
     out = report.problems
     value = row.value
-    has_value = row.in_result and value is not None and value != ""
+    # an empty object or array extracts nothing: there is nothing to be confident of or to cite
+    has_value = row.in_result and value is not None and value != "" and value != {} and value != []
     meta = row.meta
     # a field whose metadata is an error (a page that failed) is reported as that already
     asked = has_value and not (meta is None and row.problems)
@@ -407,7 +420,6 @@ def _check_row(
     if not citations:
         return
     texts: list[str] = []
-    checked = False
     for i, cit in enumerate(citations):
         size = _citation_size(cit, document)
         page_ok = True
@@ -441,7 +453,6 @@ def _check_row(
         page = document.page(cit.page)
         if page is None or not page.text or not page.text.strip():
             continue  # a scan without text, or a page the parse job failed: nothing to read
-        checked = True
         if not _contains(normalise(page.text), needle):
             elsewhere = [n for n in _pages_with(document, needle) if n != cit.page]
             if elsewhere:
@@ -484,8 +495,6 @@ def _check_row(
                         i,
                     )
                 )
-    if checked:
-        report.checked += 1
     if has_value and texts:
         verdicts = [value_in_text(value, t) for t in texts]
         if len(texts) > 1 and not any(verdicts):

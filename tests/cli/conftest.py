@@ -53,9 +53,22 @@ def point_at(monkeypatch: pytest.MonkeyPatch, server: SimServer) -> None:
     monkeypatch.setenv("LLAMA_CLOUD_BASE_URL", server.url)
 
 
-@pytest.fixture(autouse=True)
-def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sim_server: SimServer) -> SimServer:
-    """A clean environment: no user config, the shared simulator, fast retries."""
+def sim_get(server: SimServer, path: str, params: Any = None) -> Any:
+    """``GET path`` from the simulator with the test key, as a checked httpx response."""
+    import httpx
+
+    response = httpx.get(
+        f"{server.url}{path}",
+        params=params,
+        headers={"Authorization": f"Bearer {API_KEY}"},
+        timeout=10,
+    )
+    response.raise_for_status()
+    return response
+
+
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No connection settings from the environment and no user config file."""
     for name in (
         "LLAMA_PARSE_API_KEY",
         "LLAMA_CLOUD_PROJECT_ID",
@@ -65,6 +78,12 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sim_server: SimServ
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("EXTRACT_EXPLORER_CONFIG", str(tmp_path / "no-config.toml"))
+
+
+@pytest.fixture(autouse=True)
+def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sim_server: SimServer) -> SimServer:
+    """A clean environment: no user config, the shared simulator, fast retries."""
+    clean_env(monkeypatch, tmp_path)
     point_at(monkeypatch, sim_server)
     import explorer.commands.jobref as jobref
 
@@ -99,7 +118,6 @@ def notable(sim_server: SimServer) -> dict[str, str]:
 @pytest.fixture
 def sim_job(sim_server: SimServer) -> Callable[[str], dict[str, Any]]:
     """The JSON of a notable job, as the API serves it (fully expanded)."""
-    import httpx
 
     def get(role: str) -> dict[str, Any]:
         job_id = sim_server.state.notable[role]
@@ -107,14 +125,7 @@ def sim_job(sim_server: SimServer) -> Callable[[str], dict[str, Any]]:
         assert rec is not None
         params = [("expand", e) for e in ("configuration", "extract_metadata", "usage")]
         params.append(("project_id", rec.project_id))
-        response = httpx.get(
-            f"{sim_server.url}/api/v2/extract/{job_id}",
-            params=params,
-            headers={"Authorization": f"Bearer {API_KEY}"},
-            timeout=10,
-        )
-        response.raise_for_status()
-        return response.json()
+        return sim_get(sim_server, f"/api/v2/extract/{job_id}", params).json()
 
     return get
 

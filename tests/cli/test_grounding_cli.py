@@ -20,7 +20,7 @@ from PIL import Image, ImageChops
 
 from explorer.core.page_image import render_pdf_page
 from explorer.sim import SimServer
-from tests.cli.conftest import API_KEY, HOSTILE_CHARS, make_job
+from tests.cli.conftest import API_KEY, HOSTILE_CHARS, make_job, sim_get
 
 ROOT = Path(__file__).resolve().parents[2]
 #: draw_boxes' colours: the chosen citation's boxes, and the field's other boxes.
@@ -38,27 +38,13 @@ def private_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return cache
 
 
-def _api(server: SimServer, path: str, **params: Any) -> httpx.Response:
-    response = httpx.get(
-        f"{server.url}{path}",
-        params=params,
-        headers={"Authorization": f"Bearer {API_KEY}"},
-        timeout=10,
-    )
-    response.raise_for_status()
-    return response
-
-
 @pytest.fixture
 def pdf_of(sim_server: SimServer) -> Callable[[dict[str, Any]], bytes]:
     """The PDF of a job, downloaded from the simulator's files API (a presigned URL)."""
 
     def get(job: dict[str, Any]) -> bytes:
-        url = _api(
-            sim_server,
-            f"/api/v1/beta/files/{job['file_input']}/content",
-            project_id=job["project_id"],
-        ).json()["url"]
+        path = f"/api/v1/beta/files/{job['file_input']}/content"
+        url = sim_get(sim_server, path, {"project_id": job["project_id"]}).json()["url"]
         data = httpx.get(url, timeout=10).content
         assert data.startswith(b"%PDF")
         return data
@@ -333,14 +319,8 @@ def _parse_job_json(server: SimServer, job: dict[str, Any]) -> bytes:
     """The job's parse job as ``GET /api/v2/parse/{id}`` serves it (pages, items, screenshots)."""
     params = [("expand", e) for e in ("text", "items", "images_content_metadata")]
     params.append(("project_id", job["project_id"]))
-    response = httpx.get(
-        f"{server.url}/api/v2/parse/{job['extract_metadata']['parse_job_id']}",
-        params=params,
-        headers={"Authorization": f"Bearer {API_KEY}"},
-        timeout=10,
-    )
-    response.raise_for_status()
-    return response.content
+    path = f"/api/v2/parse/{job['extract_metadata']['parse_job_id']}"
+    return sim_get(server, path, params).content
 
 
 def test_page_from_the_parse_jobs_screenshot(run, notable, sim_job, sim_server, tmp_path) -> None:

@@ -37,21 +37,16 @@ def test_never_asked_without_a_terminal_on_both_ends() -> None:
 async def test_with_graphics_the_page_and_crop_are_images(sim) -> None:
     from textual_image.widget import Image as ImageWidget
 
-    from explorer.tui.screens.source import SourceScreen
     from tests.tui.helpers import sim_app, wait_until
-    from tests.tui.test_debugger import focus_results, open_analysed
+    from tests.tui.test_debugger import open_analysed
+    from tests.tui.test_source_view import press_w_on
 
     job_id = sim.state.notable["invoice_cited"]
     app = sim_app(sim, job_id=job_id)
     app.graphics = "tgp"  # as probe() says in kitty; the widget renders in whatever it can
     async with app.run_test(size=(120, 40)) as pilot:
         await open_analysed(pilot, app, job_id)
-        await focus_results(pilot, app)
-        app.main.panes.results.select_path(("total",))
-        await pilot.pause()
-        await pilot.press("w")
-        await wait_until(pilot, lambda: isinstance(app.screen, SourceScreen))
-        screen = app.screen
+        screen = await press_w_on(pilot, app, ("total",))
         await wait_until(pilot, lambda: bool(screen.query("#source-page-img")))
         page = screen.query_one("#source-page-img", ImageWidget)
         crop = screen.query_one("#source-crop-img", ImageWidget)

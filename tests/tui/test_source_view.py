@@ -14,9 +14,8 @@ def _shown(screen: SourceScreen, part: str) -> str:
     return static_text(screen.query_one(f"#source-{part}"))
 
 
-async def open_source(pilot, app, job_id: str, path: tuple) -> SourceScreen:
-    """Select ``path`` in Results, press w, and wait for the page to be drawn with its box."""
-    await open_analysed(pilot, app, job_id)
+async def press_w_on(pilot, app, path: tuple) -> SourceScreen:
+    """Select ``path`` in Results and press w: the Source view, as soon as it is up."""
     await focus_results(pilot, app)
     app.main.panes.results.select_path(path)
     await pilot.pause()
@@ -24,6 +23,21 @@ async def open_source(pilot, app, job_id: str, path: tuple) -> SourceScreen:
     await wait_until(pilot, lambda: isinstance(app.screen, SourceScreen))
     screen = app.screen
     assert isinstance(screen, SourceScreen)
+    return screen
+
+
+async def open_grounded(pilot, app, job_id: str):
+    """The job analysed and its citations checked against its document: the analysis."""
+    await open_analysed(pilot, app, job_id)
+    panes = app.main.panes
+    await wait_until(pilot, lambda: panes.analyses[job_id].grounding.with_document)
+    return panes.analyses[job_id]
+
+
+async def open_source(pilot, app, job_id: str, path: tuple) -> SourceScreen:
+    """Select ``path`` in Results, press w, and wait for the page to be drawn with its box."""
+    await open_analysed(pilot, app, job_id)
+    screen = await press_w_on(pilot, app, path)
     await wait_until(pilot, lambda: screen.document is not None)
     await wait_until(pilot, lambda: "┌" in _shown(screen, "crop"))
     return screen
@@ -60,10 +74,8 @@ async def test_u_jumps_to_the_next_ungrounded_field_and_says_why(sim) -> None:
     job_id = sim.state.notable["grounding_wrong_page"]
     app = sim_app(sim, job_id=job_id)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_analysed(pilot, app, job_id)
+        analysis = await open_grounded(pilot, app, job_id)
         panes = app.main.panes
-        await wait_until(pilot, lambda: panes.analyses[job_id].grounding.with_document)
-        analysis = panes.analyses[job_id]
         assert analysis.ungrounded, "the wrong-page job has an ungrounded field"
         screen = await open_source(pilot, app, job_id, ("currency",))
         await pilot.press("u")
@@ -109,12 +121,7 @@ async def test_offline_without_a_document_says_how_to_attach_one(sim, tmp_path) 
     app = file_app(load_paths([path]), job_id=job_id)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_analysed(pilot, app, job_id)
-        await focus_results(pilot, app)
-        app.main.panes.results.select_path(("total",))
-        await pilot.pause()
-        await pilot.press("w")
-        await wait_until(pilot, lambda: isinstance(app.screen, SourceScreen))
-        screen = app.screen
+        screen = await press_w_on(pilot, app, ("total",))
         await wait_until(pilot, lambda: "--document" in _shown(screen, "text-body"))
         assert "not available" in _shown(screen, "text-body")
         # the box is still drawn where the citation says, on a blank page
@@ -135,12 +142,10 @@ async def test_a_local_pdf_given_with_document_is_drawn_and_checked(sim, tmp_pat
     source = FileJobSource(load_paths([path]), load_document_path(pdf))
     app = ExplorerApp(Settings(animation=False), source, job_id=job_id)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_analysed(pilot, app, job_id)
-        panes = app.main.panes
-        await wait_until(pilot, lambda: panes.analyses[job_id].grounding.with_document)
-        kinds = {p.kind for p in panes.analyses[job_id].grounding.problems}
+        analysis = await open_grounded(pilot, app, job_id)
+        kinds = {p.kind for p in analysis.grounding.problems}
         assert "wrong_page" in kinds
-        path_ = next(iter(panes.analyses[job_id].ungrounded))
+        path_ = next(iter(analysis.ungrounded))
         screen = await open_source(pilot, app, job_id, path_)
         assert "local file invoice.pdf" in _shown(screen, "head")
         assert "▒" in _shown(screen, "page") or "░" in _shown(screen, "page")
@@ -150,9 +155,8 @@ async def test_fields_table_filters_to_the_ungrounded_fields(sim) -> None:
     job_id = sim.state.notable["grounding_value_mismatch"]
     app = sim_app(sim, job_id=job_id)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_analysed(pilot, app, job_id)
+        await open_grounded(pilot, app, job_id)
         panes = app.main.panes
-        await wait_until(pilot, lambda: panes.analyses[job_id].grounding.with_document)
         app.main.action_show_tab("fields")
         table = app.query_one("#fields-table")
         await wait_until(pilot, lambda: table.has_focus)
@@ -204,12 +208,7 @@ async def test_hostile_and_broken_citations_are_shown_inert(tmp_path) -> None:
     app = file_app(load_paths([str(path)]), job_id="ext-hostile")
     async with app.run_test(size=(80, 24)) as pilot:
         await open_analysed(pilot, app, "ext-hostile")
-        await focus_results(pilot, app)
-        app.main.panes.results.select_path(("a",))
-        await pilot.pause()
-        await pilot.press("w")
-        await wait_until(pilot, lambda: isinstance(app.screen, SourceScreen))
-        screen = app.screen
+        screen = await press_w_on(pilot, app, ("a",))
         # markup is shown as the text it is, not obeyed
         await wait_until(pilot, lambda: "[bold red]PAID[/]" in _shown(screen, "head"))
         for _ in range(6):  # every field, every key, nothing breaks
@@ -252,12 +251,7 @@ async def test_a_failed_document_fetch_is_said_and_retried_on_the_next_open(sim,
         await open_analysed(pilot, app, job_id)
         await wait_until(pilot, lambda: job_id in app.documents)
         assert app.documents[job_id].document is None
-        await focus_results(pilot, app)
-        app.main.panes.results.select_path(("total",))
-        await pilot.pause()
-        await pilot.press("w")
-        await wait_until(pilot, lambda: isinstance(app.screen, SourceScreen))
-        screen = app.screen
+        screen = await press_w_on(pilot, app, ("total",))
         # asked again on opening: the second answer has the document
         await wait_until(pilot, lambda: screen.document is not None)
         assert Flaky.calls == 2

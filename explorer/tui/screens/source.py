@@ -278,19 +278,11 @@ class SourceScreen(Screen[None]):
         doc = self.document
         if doc is None:
             why = self.fetched.unavailable if self.fetched is not None else None
-            body.update(
-                inert(why, 2_000, single_line=False, style="italic")
-                if why
-                else Text("Fetching the document…", style="italic")
-            )
+            shown = inert(why or "Fetching the document…", 2_000, single_line=False, style="italic")
             if cit is not None and cit.matching_text:
-                body.update(
-                    Text.assemble(
-                        inert(why or "Fetching the document…", 2_000, single_line=False),
-                        "\n\nThe citation's matching text:\n",
-                        inert(cit.matching_text, 2_000, single_line=False, style="bold"),
-                    )
-                )
+                shown.append("\n\nThe citation's matching text:\n")
+                shown.append(inert(cit.matching_text, 2_000, single_line=False, style="bold"))
+            body.update(shown)
             return
         if cit is None or cit.page is None:
             body.update(Text("This field cites no page.", style="italic"))
@@ -390,7 +382,7 @@ class SourceScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="source-render", exit_on_error=False)
     def _paint(self, generation: int, cit: Citation, size: tuple[int, int, int, int]) -> None:
-        from explorer.core.page_image import cell_page, crop_box
+        from explorer.core.page_image import crop_box
 
         doc = self.document
         page_size = _page_size(cit, doc)
@@ -437,7 +429,6 @@ class SourceScreen(Screen[None]):
         if image is None and doc is None:
             picture.append("\n(the page itself is not available: boxes on a blank page)")
         self.app.call_from_thread(self._painted, generation, picture, crop)
-        _ = cell_page  # imported for _fit's use in this thread
 
     def _painted(self, generation: int, picture: Text, crop: Text) -> None:
         if generation != self._generation:

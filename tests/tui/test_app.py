@@ -92,6 +92,99 @@ async def test_created_job_completes_on_screen_without_a_keypress(sim) -> None:
         )
 
 
+def _group_line_open(app, status: str) -> bool:
+    """Whether the default project's group of `status` is expanded."""
+    project = app.main.tree._project_nodes[app.default_project]
+    return any(g.data.key == status and g.is_expanded for g in project.children if g.data)
+
+
+async def _on_project_line_with_completed_closed(sim, app, pilot) -> None:
+    """The user has moved onto the project line and closed the COMPLETED group: no job under
+    the cursor will pull a group open, and a job landing in COMPLETED is out of sight."""
+    await wait_until(
+        pilot,
+        lambda: (
+            app.default_project in app.store.projects
+            and app.store.projects[app.default_project].loaded
+        ),
+    )
+
+    # The world's own quick jobs finish first (each would open COMPLETED as it lands there),
+    # and the app has seen them finish; what still runs after that is held for hours.
+    def settled() -> bool:
+        now = sim.state.now()
+        for job in app.store.jobs.values():
+            rec = sim.state.record(job.id)
+            if rec is None:
+                continue
+            end = rec.phases[-1][0]
+            if now < end < now + 3600 or (end <= now and job.status != rec.phases[-1][1]):
+                return False
+        return True
+
+    await wait_until(pilot, settled, timeout=60)
+    tree = app.main.tree
+    project = tree._project_nodes[app.default_project]
+    tree.focus()
+    tree.move_cursor(project, animate=False)
+    tree.selected_job_id = None
+    for group in project.children:
+        if group.data is not None and getattr(group.data, "key", "") == "COMPLETED":
+            group.collapse()
+    await wait_until(pilot, lambda: not _group_line_open(app, "COMPLETED"))
+
+
+SCHEMA_ONLY = {"data_schema": {"type": "object", "properties": {"total": {"type": "number"}}}}
+
+
+async def test_a_job_created_and_finished_between_refreshes_is_in_sight(sim) -> None:
+    """A job created meanwhile that is already COMPLETED when the app first sees it opens its
+    group (it is new to the user, however fast it ran)."""
+    app = sim_app(sim)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _on_project_line_with_completed_closed(sim, app, pilot)
+        job_id = sim.state.create_job(
+            {"file_input": "dfl-quick-1", "configuration": SCHEMA_ONLY}, project_id=None
+        )["id"]
+        rec = sim.state.record(job_id)
+        at = rec.created
+        rec.phases = [(at - 2, "PENDING"), (at - 1, "RUNNING"), (at, "COMPLETED")]
+        await wait_until(pilot, lambda: job_id in app.store.jobs, timeout=30)
+        assert app.store.jobs[job_id].status == "COMPLETED"
+        await wait_until(
+            pilot, lambda: any(job_id[:10] in line for line in tree_lines(app)), timeout=30
+        )
+        assert _group_line_open(app, "COMPLETED")
+
+
+async def test_a_watched_job_that_finishes_stays_in_sight(sim) -> None:
+    """A running job on screen that finishes moves to COMPLETED, which opens to show it even
+    when the user had closed it and the cursor is elsewhere."""
+    app = sim_app(sim)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _on_project_line_with_completed_closed(sim, app, pilot)
+        job_id = sim.state.create_job(
+            {"file_input": "dfl-hold-1", "configuration": SCHEMA_ONLY}, project_id=None
+        )["id"]
+        await wait_until(
+            pilot,
+            lambda: any(
+                job_id[:10] in line and "COMPLETED" not in line for line in tree_lines(app)
+            ),
+            timeout=30,
+        )
+        assert not _group_line_open(app, "COMPLETED")
+        rec = sim.state.record(job_id)
+        rec.phases = [(at, s) for at, s in rec.phases if s != "COMPLETED"] + [
+            (sim.state.now(), "COMPLETED")
+        ]
+        await wait_until(
+            pilot,
+            lambda: any(job_id[:10] in line and "COMPLETED" in line for line in tree_lines(app)),
+            timeout=30,
+        )
+
+
 async def test_filter_narrows_the_tree(sim) -> None:
     app = sim_app(sim)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from rich.text import Text
 from textual import events
@@ -139,6 +139,9 @@ class JobTree(SteadyScrollbars, Tree[NodeData]):
         self._group_limits: dict[tuple[str, str], int] = {}
         #: (project, group key) -> its jobs at the last build (to see what arrived since)
         self._members: dict[tuple[str, str], set[str]] = {}
+        #: project -> the newest job's creation time at its first full build: jobs created
+        #: later are new to the user (older ones arrive by "load more")
+        self._newest_at_start: dict[str, datetime | None] = {}
 
     @property
     def label_width(self) -> int:
@@ -224,18 +227,28 @@ class JobTree(SteadyScrollbars, Tree[NodeData]):
         first_build = state.loaded and project_id not in self._defaults_applied
         if first_build:
             self._defaults_applied.add(project_id)
+        #: Jobs the user could see before this build: one that moves group (it finished, say)
+        #: opens the group it lands in, so a job being watched stays in sight.
+        in_sight: set[str] = set()
         for child in list(node.children):
             if isinstance(child.data, JobNode):
                 self._job_nodes.pop(child.data.job_id, None)
             for grandchild in child.children:
                 if isinstance(grandchild.data, JobNode):
                     self._job_nodes.pop(grandchild.data.job_id, None)
+                    if child.is_expanded:
+                        in_sight.add(grandchild.data.job_id)
         node.remove_children()
         node.set_label(self.project_label(state))
         ids = [
             j for j in state.job_ids if j in self.store.jobs and self._matches(self.store.jobs[j])
         ]
         now = self.now()
+        if first_build:
+            self._newest_at_start[project_id] = max(
+                (c for j in state.job_ids if (c := self._created(j)) is not None), default=None
+            )
+        newest = self._newest_at_start.get(project_id)
         groups = self.store.groups(project_id, self.grouping, ids)
         for index, group in enumerate(groups):
             glyph, colour = status_style(group.key) if self.grouping == "status" else ("", "")
@@ -250,11 +263,17 @@ class JobTree(SteadyScrollbars, Tree[NodeData]):
             arrived = members - previous if previous is not None else set()
             self._members[(project_id, group.key)] = members
             # While filtering, every group opens: the matches are what the user is after. A
-            # group opens when a new or running job arrives in it, so it can be watched.
+            # group opens when a job arrives in it that is running, new since the project was
+            # first shown (created meanwhile, however fast it finished), or was in sight before.
             open_it = (
                 bool(self.filter_text)
                 or group.key in expanded
-                or any(not self.store.jobs[j].is_terminal for j in arrived)
+                or any(
+                    not self.store.jobs[j].is_terminal
+                    or j in in_sight
+                    or (newest is not None and (self._created(j) or newest) > newest)
+                    for j in arrived
+                )
                 or (
                     first_build
                     and self.grouping == "status"
@@ -287,6 +306,13 @@ class JobTree(SteadyScrollbars, Tree[NodeData]):
         elif not state.job_ids and state.loaded:
             node.add_leaf(Text("no jobs in this project", style="dim italic"), None)
         self._restore_cursor(cursor)
+
+    def _created(self, job_id: str) -> datetime | None:
+        job = self.store.jobs.get(job_id)
+        created = job.created_at if job is not None else None
+        if created is not None and created.tzinfo is None:
+            created = created.replace(tzinfo=UTC)
+        return created
 
     def _restore_cursor(self, data: NodeData | None) -> None:
         # While nodes are replaced the cursor line briefly points at other jobs; those

@@ -84,14 +84,20 @@ def group_count(app, status_word: str) -> int:
 
 
 async def cancel_reaches_the_tree(pilot, app, sim: SimServer) -> None:
-    """A job cancelled on the server moves to the CANCELLED group without a key press."""
+    """A job cancelled on the server moves to the CANCELLED group without a key press, and
+    stays in sight there (the group opens for a job that was on screen)."""
     running = app.watcher.active_ids[0]
     label = short_id(running)
     assert any(label in line for line in tree_lines(app))
     cancelled = group_count(app, "CANCELLED")
     sim.state.cancel_job(sim.state.record(running))
     await wait_until(pilot, lambda: group_count(app, "CANCELLED") == cancelled + 1, timeout=15)
-    assert not any(label in line for line in tree_lines(app))  # it left its running group
+    lines = tree_lines(app)
+    groups = [i for i, line in enumerate(lines) if "ext-" not in line and " (" in line]
+    at = [i for i, line in enumerate(lines) if label in line]
+    assert len(at) == 1, lines  # it left its running group
+    heading = lines[max(g for g in groups if g < at[0])]
+    assert " CANCELLED (" in heading, lines
 
 
 async def test_rate_limit_is_named_and_retry_after_honoured(busy_sim) -> None:

@@ -21,7 +21,7 @@ class Benchmark:
         return importlib.import_module(f"benchmarks.{self.module}").run
 
 
-# Start-up first, while the machine is calmest; the big job's heavy runs last.
+# Start-up first, while the machine is calmest; the big job's heavy runs, then the peer, last.
 BENCHMARKS = (
     Benchmark("startup", ("startup",), "start to first painted tree"),
     Benchmark("refresh_requests", ("refresh",), "HTTP requests per refresh cycle"),
@@ -30,6 +30,8 @@ BENCHMARKS = (
     Benchmark("source_view", ("source",), "Source view: page image and first download"),
     Benchmark("big_job", ("open", "keys", "memory"), "the big job: open, keys, memory"),
     Benchmark("sdk_compare", ("sdk",), "our client vs the llama-cloud SDK"),
+    # last: two programs opening the big job's file over and over, in tmux
+    Benchmark("peer", ("peer",), "the big job's file: extract-explorer vs VisiData"),
 )
 
 #: Every name ``--only`` accepts.

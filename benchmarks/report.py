@@ -1,10 +1,16 @@
-"""What a figure is, and how a run is printed: a Markdown table and the same as JSON."""
+"""What a figure is, and how a run is printed: a Markdown table and the same as JSON.
+
+Each figure shows its median and, beside it, its min of N: the machines these run on are
+shared and noisy, and the best of N runs is the one the least disturbed.
+"""
 
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from benchmarks.stats import minimum
 
 
 @dataclass
@@ -17,10 +23,18 @@ class Figure:
     value: float | None
     unit: str
     target: float | None = None
+    #: One value per run (or per key press) measured the way ``value`` is: a per-run p95 for a
+    #: p95 figure, a per-run ratio for a ratio. ``value`` is usually their median; the table's
+    #: min column is the smallest of them.
     samples: list[float] = field(default_factory=list)
     note: str = ""
     #: ``ok``, ``skipped`` (a prerequisite is missing) or ``error`` (the harness broke).
     status: str = "ok"
+    #: The min of N when it is not the smallest sample. A ratio of two sides measured in turn
+    #: gives the ratio of their minimums (each side's least disturbed run): the smallest of the
+    #: per-run ratios would be the run whose baseline was the most disturbed. None: the
+    #: smallest of ``samples``.
+    min_value: float | None = None
 
     @property
     def met(self) -> bool | None:
@@ -31,6 +45,15 @@ class Figure:
             return None
         return self.value <= self.target
 
+    @property
+    def minimum(self) -> float | None:
+        """The min of N beside the median (``min_value``, else the smallest sample); None for
+        fewer than two samples: one run has no best run to show."""
+        if self.status != "ok" or len(self.samples) < 2:
+            return None
+        least = minimum(self.samples) if self.min_value is None else self.min_value
+        return None if math.isnan(least) else least
+
     def shown(self) -> str:
         """The measured value as a person reads it."""
         if self.status == "skipped":
@@ -38,6 +61,11 @@ class Figure:
         if self.status == "error":
             return "error"
         return format_value(self.value, self.unit)
+
+    def min_text(self) -> str:
+        """The minimum as a person reads it; "—" when there is no choice of runs."""
+        least = self.minimum
+        return "—" if least is None else format_value(least, self.unit)
 
     def target_text(self) -> str:
         if self.target is None:
@@ -56,10 +84,13 @@ class Figure:
         data = asdict(self)
         data["met"] = self.met
         data["display"] = self.shown()
+        data["minimum"] = self.minimum
+        data["minimum_display"] = self.min_text()
         data["target_display"] = self.target_text()
         # JSON has no NaN: an empty measurement is null
-        if data["value"] is not None and math.isnan(data["value"]):
-            data["value"] = None
+        for key in ("value", "min_value"):
+            if data[key] is not None and math.isnan(data[key]):
+                data[key] = None
         return data
 
 
@@ -83,10 +114,14 @@ def format_value(value: float | None, unit: str) -> str:
 
 
 def render_table(figures: list[Figure], hardware: str, header: str = "") -> str:
-    """The run as a Markdown table (pastes into the README and the issue), notes below it."""
-    rows = [("figure", "measured", "target", "met?")]
-    rows += [(f.title, f.shown(), f.target_text(), f.met_text()) for f in figures]
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    """The run as a Markdown table (pastes into the README and the issue), notes below it.
+
+    Columns: the figure, its median (its value), its min of N ("—" for one sample or none),
+    the target and whether the median meets it.
+    """
+    rows = [("figure", "median", "min", "target", "met?")]
+    rows += [(f.title, f.shown(), f.min_text(), f.target_text(), f.met_text()) for f in figures]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
 
     def line(row: tuple[str, ...]) -> str:
         return "| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |"

@@ -4,6 +4,11 @@ Each run is a fresh ``python -m benchmarks.startup`` doing what ``extract-explor
 API key (start the simulator's process and the first requests, import the app, run it) with a
 driver that encodes frames like a terminal's. The clock starts in the parent just before it
 spawns the child (CLOCK_MONOTONIC is shared by processes), so interpreter start-up counts too.
+
+The machine's speed drifts between runs, so the figure with a target that can hold anywhere is a
+ratio: each explorer run is paired with a fresh :mod:`benchmarks.bare_app` started just before
+it (Textual alone, an app of the same size, the same driver and the same frame test), and the
+ratio is the median of the per-pair ratios.
 """
 
 from __future__ import annotations
@@ -73,15 +78,23 @@ def measure(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def run(ctx: Context) -> list[Figure]:
-    """Parent side: median over fresh processes."""
+    """Parent side: fresh processes, the explorer's alternating with a bare Textual app's."""
+    from benchmarks.bare_app import tree_lines
     from benchmarks.child import run_child
     from benchmarks.report import Figure
-    from benchmarks.stats import median
+    from benchmarks.stats import median, min_ratio, minimum
 
-    run_child("startup", {})  # a first start writes the bytecode cache, as a user's first run
-    results = [run_child("startup", {}) for _ in range(ctx.plan.startup_runs)]
+    # a first start of each writes the bytecode cache, as a user's first run
+    run_child("startup", {})
+    run_child("bare_app", {})
+    results, bares = [], []
+    for _ in range(ctx.plan.startup_runs):
+        bares.append(run_child("bare_app", {}))
+        results.append(run_child("startup", {}))
     imports = [r["import_s"] for r in results]
     firsts = [r["first_tree_s"] for r in results]
+    bare = [r["first_paint_s"] for r in bares]
+    ratios = [a / b for a, b in zip(firsts, bare, strict=True)]
     runs = len(results)
     return [
         Figure(
@@ -101,6 +114,28 @@ def run(ctx: Context) -> list[Figure]:
             samples=firsts,
             note=f"median of {runs} fresh processes (after one that writes the bytecode cache), "
             "from spawn to the first frame showing jobs",
+        ),
+        Figure(
+            "startup",
+            "bare Textual app: start to first paint (120x40)",
+            median(bare),
+            "s",
+            samples=bare,
+            note=f"benchmarks.bare_app: Textual alone, a tree of {tree_lines()} lines and a "
+            "Static beside it, same driver, same clock and same test (a job in the tree); "
+            f"median of {runs}, each run just before one of the explorer's",
+        ),
+        Figure(
+            "startup",
+            "start to first tree / bare Textual app first paint",
+            median(ratios),
+            "x",
+            target=2.0,
+            samples=ratios,
+            min_value=min_ratio(firsts, bare),
+            note=f"median of {runs} per-run ratios (explorer / the bare app started just before "
+            f"it); min: the explorer's fastest over the bare app's (the smallest per-run ratio "
+            f"{minimum(ratios):.2f}x)",
         ),
     ]
 

@@ -58,6 +58,7 @@ class ExtractClient(JsonTransport, AroundTheJob):
             params={"expand": list(expand)},
             project_id=project_id,
             max_retries=max_retries,
+            lazy=True,
         )
         return self._job(data, f"GET {path}")
 

@@ -41,6 +41,7 @@ from explorer.api.errors import (
 )
 from explorer.api.headers import bad_header_name, bad_header_value, bad_key
 from explorer.api.jsonparse import parse_json_bytes
+from explorer.api.lazy import loads_job_if_big
 from explorer.api.retry import RetryPolicy, retry_after_seconds
 
 __all__ = [
@@ -232,8 +233,12 @@ class JsonTransport:
         json_body: Any = None,
         project_id: str | None = None,
         max_retries: int | None = None,
+        lazy: bool = False,
     ) -> Any:
         """Send a request with retries and return the parsed JSON body (None when empty).
+
+        ``lazy``: the body is one job; a big one comes back with its rows parsed on demand
+        (:mod:`explorer.api.lazy`).
 
         Bounded by the client's budget: each attempt must complete within
         ``budget.deadline`` seconds, the whole call (waits included) within
@@ -264,7 +269,7 @@ class JsonTransport:
                 status = response.status_code
                 headers = response.headers
                 if status < 300:
-                    return self._decode(body, status, label)
+                    return self._decode(body, status, label, lazy)
                 if status < 400:
                     raise _redirect_error(response, label)
                 error = self._status_error(response, body, label)
@@ -353,11 +358,11 @@ class JsonTransport:
         await self._sleep(left)
 
     @staticmethod
-    def _decode(body: bytes, status: int, label: str) -> Any:
-        if not body.strip():
+    def _decode(body: bytes, status: int, label: str, lazy: bool = False) -> Any:
+        if not body[:4096].strip() and not body.strip():
             return None
         try:
-            return parse_json_bytes(body)
+            return loads_job_if_big(body) if lazy else parse_json_bytes(body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise BadResponseError(
                 f"{label}: the server sent malformed JSON ({len(body):,} bytes): {exc}",

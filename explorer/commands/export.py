@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from explorer.commands import output
 from explorer.commands.base import CommandError, add_job_ref, command, new_parser, settings_for
 from explorer.commands.jobref import LoadedJob, load_job, run_with_connection
 
-__all__ = ["FORMATS", "build_export_parser", "cmd_export", "export_text"]
+__all__ = ["FORMATS", "build_export_parser", "cmd_export", "export_pieces", "export_text"]
 
 FORMATS = ("json", "jsonl", "csv")
 _SUFFIXES = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
@@ -51,17 +51,21 @@ def _format_of(args: argparse.Namespace) -> str:
 
 def export_text(job: LoadedJob, fmt: str) -> str:
     """The export of ``job`` in ``fmt``; JSON escapes terminal-active characters (losslessly)."""
-    from explorer.core.export import export_csv, export_json, export_jsonl
-
-    if fmt == "json":
-        return output.terminal_json(export_json(job.data))
-    if fmt == "jsonl":
-        return output.terminal_json(export_jsonl(job.data))
-    return export_csv(job.data, check_schema=True)
+    return "".join(export_pieces(job, fmt))
 
 
-def _write_file(path: str, text: str) -> Path:
-    """Write ``text`` to ``path`` atomically: a failed export leaves no half-written file."""
+def export_pieces(job: LoadedJob, fmt: str) -> Iterator[str]:
+    """:func:`export_text` in pieces: a big job is written row by row, never held whole."""
+    from explorer.core.export import iter_export_csv, iter_export_json, iter_export_jsonl
+
+    if fmt == "csv":
+        return iter_export_csv(job.data)
+    pieces = iter_export_json(job.data) if fmt == "json" else iter_export_jsonl(job.data)
+    return (output.terminal_json(piece) for piece in pieces)
+
+
+def _write_file(path: str, pieces: Iterable[str]) -> Path:
+    """Write ``pieces`` to ``path`` atomically: a failed export leaves no half-written file."""
     target = Path(path)
     if target.is_dir():
         raise CommandError(f"cannot write {path}: it is a directory")
@@ -70,7 +74,8 @@ def _write_file(path: str, text: str) -> Path:
         # a file (as root) would destroy it
         try:
             with open(target, "w", encoding="utf-8", newline="") as fh:
-                fh.write(output.redact(text))
+                for piece in pieces:
+                    fh.write(output.redact(piece))
         except OSError as exc:
             raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from None
         return target
@@ -81,7 +86,8 @@ def _write_file(path: str, text: str) -> Path:
     try:
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it 0600; a plain file is expected
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(output.redact(text))
+            for piece in pieces:
+                fh.write(output.redact(piece))
         os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -104,10 +110,12 @@ def cmd_export(argv: Sequence[str]) -> int:
     job = run_with_connection(settings, lambda conn: load_job(conn, args.ref, args.pick))
     if fmt != "json" and job.data.get("extract_result") is None:
         output.warn(f"{job.id} has no result (status {job.status}): nothing to export as {fmt}")
-    text = export_text(job, fmt)
     if args.output and args.output != "-":
-        written = _write_file(args.output, text)
+        written = _write_file(args.output, export_pieces(job, fmt))
         output.note(f"wrote {written}")
+    elif fmt == "csv" and output.stdout_is_terminal():
+        output.write_out(output.terminal_csv(export_text(job, fmt)), end="")
     else:
-        output.write_out(output.terminal_csv(text) if fmt == "csv" else text, end="")
+        for piece in export_pieces(job, fmt):
+            output.write_out(piece, end="")
     return 0

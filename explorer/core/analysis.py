@@ -16,7 +16,7 @@ from explorer.core.fields import FieldRow, JobHealth, field_rows, job_health, me
 from explorer.core.grounding import GroundingProblem, GroundingReport, check_grounding
 from explorer.core.jsonpath import Path, format_path
 from explorer.core.schema_check import CheckResult, attach_problems, check_job
-from explorer.core.summary import count_leaves
+from explorer.core.summary import estimate_leaves
 
 if TYPE_CHECKING:
     from explorer.core.document import Document
@@ -61,7 +61,7 @@ class Analysis:
 def is_large(job: dict[str, Any]) -> bool:
     """Whether analysing this job should wait for an explicit request."""
     result = job.get("extract_result")
-    return count_leaves(result, limit=AUTO_ANALYSIS_LEAVES + 1) > AUTO_ANALYSIS_LEAVES
+    return estimate_leaves(result, limit=AUTO_ANALYSIS_LEAVES + 1) > AUTO_ANALYSIS_LEAVES
 
 
 def analyze(

@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from explorer.api.lazy import LazyArray, json_default
 from explorer.core import secrets
 from explorer.core.fields import FieldRow, gc_paused, row_to_json
 from explorer.core.sanitize import format_int
@@ -32,6 +33,12 @@ __all__ = [
     "export_fields_json",
     "export_json",
     "export_jsonl",
+    "iter_export_csv",
+    "iter_export_fields_csv",
+    "iter_export_fields_json",
+    "iter_export_json",
+    "iter_export_jsonl",
+    "iter_to_json",
     "to_json",
 ]
 
@@ -118,7 +125,8 @@ def to_json(value: Any, *, indent: int | None = 2) -> str:
     option = orjson.OPT_INDENT_2 if indent == 2 else 0
     try:
         if indent in (None, 2):
-            return secrets.redact(orjson.dumps(value, option=option).decode("utf-8"))
+            text = orjson.dumps(value, option=option, default=json_default)
+            return secrets.redact(text.decode("utf-8"))
     except (TypeError, ValueError, orjson.JSONEncodeError):
         pass
     return secrets.redact(_dumps_slow(value, indent))
@@ -126,7 +134,80 @@ def to_json(value: Any, *, indent: int | None = 2) -> str:
 
 def export_json(job: Any) -> str:
     """Return the whole job as pretty JSON, every field kept."""
-    return to_json(job) + "\n"
+    return "".join(iter_export_json(job))
+
+
+def _holds_lazy(value: Any) -> bool:
+    """Whether a lazily parsed array sits in ``value`` (a job: only in its objects)."""
+    if isinstance(value, LazyArray):
+        return True
+    return isinstance(value, dict) and any(_holds_lazy(v) for v in value.values())
+
+
+def iter_export_json(job: Any) -> Iterator[str]:
+    """:func:`export_json` in pieces: a big job's rows are written one at a time, so the text
+    of a 174 MB job is never held whole (the same characters as ``to_json(job) + "\n"``)."""
+    if not _holds_lazy(job):
+        yield to_json(job) + "\n"
+        return
+    yield from iter_to_json(job)
+    yield "\n"
+
+
+def iter_to_json(value: Any, *, indent: int | None = 2) -> Iterator[str]:
+    """:func:`to_json` in pieces, streamed through lazily parsed arrays (the same text)."""
+    if not _holds_lazy(value):
+        yield to_json(value, indent=indent)
+    elif indent is None:
+        yield from _compact_pieces(value)
+    else:
+        yield from _pieces(value, 0)
+
+
+def _compact_pieces(value: Any) -> Iterator[str]:
+    if not _holds_lazy(value):
+        yield to_json(value, indent=None)
+    elif isinstance(value, LazyArray):
+        yield "["
+        for index, item in enumerate(value):
+            if index:
+                yield ","
+            yield from _compact_pieces(item)
+        yield "]"
+    else:
+        yield "{"
+        for index, (key, item) in enumerate(value.items()):
+            text = to_json(key if isinstance(key, str) else str(key), indent=None)
+            yield ("," if index else "") + text + ":"
+            yield from _compact_pieces(item)
+        yield "}"
+
+
+def _pieces(value: Any, depth: int) -> Iterator[str]:
+    """orjson's two-space layout of ``value`` at nesting ``depth``, streamed through lazy
+    arrays (every item laid out by :func:`to_json` and indented to where it sits)."""
+    if not _holds_lazy(value):
+        text = to_json(value)
+        yield text.replace("\n", "\n" + "  " * depth) if depth else text
+        return
+    pad = "\n" + "  " * (depth + 1)
+    close = "\n" + "  " * depth
+    if isinstance(value, LazyArray):
+        if not value:
+            yield "[]"
+            return
+        yield "["
+        for index, item in enumerate(value):
+            yield ("," if index else "") + pad
+            yield from _pieces(item, depth + 1)
+        yield close + "]"
+        return
+    yield "{"
+    for index, (key, item) in enumerate(value.items()):
+        yield ("," if index else "") + pad + to_json(key if isinstance(key, str) else str(key))
+        yield ": "
+        yield from _pieces(item, depth + 1)
+    yield close + "}"
 
 
 def _result(job: Any) -> Any:
@@ -135,19 +216,22 @@ def _result(job: Any) -> Any:
 
 def export_jsonl(job: Any) -> str:
     """Return the result as JSON Lines: one line per item (per_doc: one line for the object)."""
+    return "".join(iter_export_jsonl(job))
+
+
+def iter_export_jsonl(job: Any) -> Iterator[str]:
+    """:func:`export_jsonl` line by line (a big job's rows are parsed one at a time)."""
     result = _result(job)
     if result is None:
-        return ""
+        return
     items = result if isinstance(result, list) else [result]
-    lines = []
     for item in items:
         line = to_json(item, indent=None)
         if not line.isascii():
             # JSON lets NEL, LS and PS stand raw in strings, but str.splitlines() and many
             # readers break lines there; they only occur inside strings, so escape them
             line = line.translate(_LINE_BREAKS)
-        lines.append(line + "\n")
-    return "".join(lines)
+        yield line + "\n"
 
 
 def csv_cell(v: Any) -> str:
@@ -190,11 +274,31 @@ def _children(prefix: str, v: dict[str, Any] | list[Any]) -> Iterator[tuple[str,
 
 
 def _write_csv(header: list[str], rows: Iterable[list[str]]) -> str:
+    return "".join(_iter_csv(header, rows))
+
+
+#: Rows written per piece of a streamed CSV.
+_CSV_BATCH = 2000
+
+
+def _iter_csv(header: list[str], rows: Iterable[list[str]]) -> Iterator[str]:
+    """CSV text in pieces of :data:`_CSV_BATCH` rows (each fixed up as a whole text is)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow([csv_cell(h) for h in header])
-    w.writerows(rows)
-    text = buf.getvalue()
+    pending = 0
+    for row in rows:
+        w.writerow(row)
+        pending += 1
+        if pending >= _CSV_BATCH:
+            yield _csv_text(buf.getvalue())
+            buf.seek(0)
+            buf.truncate()
+            pending = 0
+    yield _csv_text(buf.getvalue())
+
+
+def _csv_text(text: str) -> str:
     if not text.isascii() and _SURROGATE.search(text):
         text = _SURROGATE.sub("\ufffd", text)  # UTF-8 cannot carry them; CSV has no escapes
     return secrets.redact(text)
@@ -224,59 +328,89 @@ def export_csv(job: Any, *, check_schema: bool = False) -> str:
     carry no problems column (``export_fields_csv`` of checked rows does).
     """
     del check_schema
+    return "".join(iter_export_csv(job))
+
+
+def iter_export_csv(job: Any) -> Iterator[str]:
+    """:func:`export_csv` in pieces. A lazily parsed result is read twice (its columns, then
+    its rows), one row at a time, instead of holding every cell."""
     result = _result(job)
     if result is None:
-        return ""
-    with gc_paused():
-        return _items_csv(result if isinstance(result, list) else [result])
+        return
+    items = result if isinstance(result, list) else [result]
+    if isinstance(items, LazyArray):
+        columns: dict[str, int] = {}
+        for item in items:
+            _cells(item, columns)
+        width = len(columns)
+        table: Iterable[dict[int, str]] = (_cells(item, columns) for item in items)
+    else:
+        with gc_paused():
+            columns = {}
+            table = [_cells(item, columns) for item in items]
+            width = len(columns)
+    yield from _iter_csv(
+        list(columns), ([cells.get(i, "") for i in range(width)] for cells in table)
+    )
 
 
-def _items_csv(result: list[Any]) -> str:
-    columns: dict[str, int] = {}
-    table: list[dict[int, str]] = []
-    for item in result:
-        cells: dict[int, str] = {}
-        for name, v in _flatten(item):
-            col = columns.setdefault(name, len(columns))
-            n = 2
-            while col in cells:  # "a.b" the key and a -> b the path: keep both
-                col = columns.setdefault(f"{name}#{n}", len(columns))
-                n += 1
-            cells[col] = csv_cell(v)
-        table.append(cells)
-    width = len(columns)
-    return _write_csv(list(columns), ([cells.get(i, "") for i in range(width)] for cells in table))
+def _cells(item: Any, columns: dict[str, int]) -> dict[int, str]:
+    """One item's cells by column, adding the columns it is the first to have."""
+    cells: dict[int, str] = {}
+    for name, v in _flatten(item):
+        col = columns.setdefault(name, len(columns))
+        n = 2
+        while col in cells:  # "a.b" the key and a -> b the path: keep both
+            col = columns.setdefault(f"{name}#{n}", len(columns))
+            n += 1
+        cells[col] = csv_cell(v)
+    return cells
+
+
+_FIELD_COLUMNS = [
+    "path", "item_index", "value", "type", "in_result", "confidence",
+    "extraction_confidence", "parsing_confidence", "pages", "citations", "reasoning",
+    "problems",
+]  # fmt: skip
+
+
+def _field_cells(r: FieldRow) -> list[str]:
+    return [
+        csv_cell(r.path_str),
+        "" if r.item_index is None else str(r.item_index),
+        csv_cell(r.value) if r.in_result else "",
+        r.type,
+        "true" if r.in_result else "false",
+        _num_cell(r.confidence),
+        _num_cell(r.extraction_confidence),
+        _num_cell(r.parsing_confidence),
+        _pages(r),
+        csv_cell(" | ".join(c.matching_text or "" for c in r.citations)),
+        csv_cell(r.reasoning),
+        csv_cell("; ".join(r.problems)),
+    ]
 
 
 def export_fields_csv(rows: Iterable[FieldRow]) -> str:
     """Return field rows as CSV: one row per field, with all metadata columns."""
-    header = [
-        "path", "item_index", "value", "type", "in_result", "confidence",
-        "extraction_confidence", "parsing_confidence", "pages", "citations", "reasoning",
-        "problems",
-    ]  # fmt: skip
-    return _write_csv(
-        header,
-        (
-            [
-                csv_cell(r.path_str),
-                "" if r.item_index is None else str(r.item_index),
-                csv_cell(r.value) if r.in_result else "",
-                r.type,
-                "true" if r.in_result else "false",
-                _num_cell(r.confidence),
-                _num_cell(r.extraction_confidence),
-                _num_cell(r.parsing_confidence),
-                _pages(r),
-                csv_cell(" | ".join(c.matching_text or "" for c in r.citations)),
-                csv_cell(r.reasoning),
-                csv_cell("; ".join(r.problems)),
-            ]
-            for r in rows
-        ),
-    )
+    return "".join(iter_export_fields_csv(rows))
+
+
+def iter_export_fields_csv(rows: Iterable[FieldRow]) -> Iterator[str]:
+    """:func:`export_fields_csv` in pieces, reading ``rows`` as it goes."""
+    return _iter_csv(_FIELD_COLUMNS, (_field_cells(r) for r in rows))
 
 
 def export_fields_json(rows: Iterable[FieldRow]) -> str:
     """Return field rows as a pretty JSON array of :func:`row_to_json` objects."""
-    return to_json([row_to_json(r) for r in rows]) + "\n"
+    return "".join(iter_export_fields_json(rows))
+
+
+def iter_export_fields_json(rows: Iterable[FieldRow]) -> Iterator[str]:
+    """:func:`export_fields_json` in pieces (the same text), reading ``rows`` as it goes."""
+    first = True
+    for row in rows:
+        text = to_json(row_to_json(row)).replace("\n", "\n  ")
+        yield ("[\n  " if first else ",\n  ") + text
+        first = False
+    yield "[]\n" if first else "\n]\n"

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from explorer.api.jsonparse import parse_json_bytes
+from explorer.api.lazy import loads_job_if_big
 from explorer.api.models import ExtractJob
 
 #: Job files loaded from one directory; the rest are counted (up to MAX_COUNTED) and a note
@@ -118,7 +119,8 @@ def load_bytes(content: bytes, where: str, loaded: LoadedFiles) -> None:
         loaded.problems.append(FileProblem(where, "empty file"))
         return
     try:
-        data = parse_json_bytes(content)
+        # a big file holding one job keeps its rows as bytes until they are looked at
+        data = loads_job_if_big(content)
     except RecursionError:
         loaded.problems.append(FileProblem(where, TOO_DEEP))
         return

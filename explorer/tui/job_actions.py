@@ -72,12 +72,37 @@ class JobActions:
         self, what: str, job: ExtractJob, path: Any, value: Any, row: Any, subject: str
     ) -> None:
         """Build the text to copy in a thread (a whole big job is megabytes of JSON)."""
-        from explorer.core.export import export_json, to_json
+        from explorer.core.export import iter_export_json, iter_to_json, to_json
         from explorer.core.fields import row_to_json
 
         app = self.explorer
-        if what == "value":
-            text = value if isinstance(value, str) else to_json(value, indent=None)
+        label = {"value": "value", "path": "path", "row": "field row", "job": "job JSON"}[what]
+        if what == "job" or (what == "value" and not isinstance(value, str)):
+            # built piece by piece, and given up on as soon as it is past what a clipboard
+            # takes (a big job's rows are never all turned into text)
+            pieces = (
+                iter_to_json(value, indent=None)
+                if what == "value"
+                else iter_export_json(job.to_json_dict())
+            )
+            parts: list[str] = []
+            size = 0
+            for piece in pieces:
+                parts.append(piece)
+                size += len(piece)
+                if size > CLIPBOARD_MAX:
+                    app.call_from_thread(
+                        app.notify,
+                        f"The {label} of {clip(subject, 60)} is over {CLIPBOARD_MAX:,} "
+                        "characters: too big for the terminal's clipboard. "
+                        "Export it with E instead.",
+                        severity="warning",
+                        timeout=8,
+                    )
+                    return
+            text = "".join(parts)
+        elif what == "value":
+            text = value
         elif what == "path":
             text = format_path(path or ())
         elif what == "row":
@@ -85,9 +110,6 @@ class JobActions:
                 text = to_json(row_to_json(row))
             else:
                 text = to_json({"path": format_path(path or ()), "value": value})
-        else:
-            text = export_json(job.to_json_dict())
-        label = {"value": "value", "path": "path", "row": "field row", "job": "job JSON"}[what]
         if len(text) > CLIPBOARD_MAX:
             app.call_from_thread(
                 app.notify,
@@ -123,34 +145,36 @@ class JobActions:
     def write_export(self, job: ExtractJob, kind: str, path: Path, replace: bool = False) -> None:
         from explorer.core.analysis import analyze
         from explorer.core.export import (
-            export_csv,
-            export_fields_csv,
-            export_fields_json,
-            export_json,
-            export_jsonl,
+            iter_export_csv,
+            iter_export_fields_csv,
+            iter_export_fields_json,
+            iter_export_json,
+            iter_export_jsonl,
         )
 
         app = self.explorer
         data = job.to_json_dict()
         try:
             if kind == "job-json":
-                text = export_json(data)
+                pieces = iter_export_json(data)
             elif kind == "result-jsonl":
-                text = export_jsonl(data)
+                pieces = iter_export_jsonl(data)
             elif kind == "result-csv":
-                text = export_csv(data)
+                pieces = iter_export_csv(data)
             else:
                 analysis = self.panes.analyses.get(job.id) or analyze(data)
                 rows = analysis.rows
-                text = export_fields_csv(rows) if kind == "fields-csv" else export_fields_json(rows)
-            # Never a folder made, never a file replaced that the user did not agree to.
-            save_text(path, text, replace=replace)
+                write = iter_export_fields_csv if kind == "fields-csv" else iter_export_fields_json
+                pieces = write(rows)
+            # Written as it is made (a big job row by row); never a folder made, never a file
+            # replaced that the user did not agree to.
+            written = save_text(path, pieces, replace=replace)
         except (OSError, ValueError) as exc:
             app.call_from_thread(
                 app.notify, f"Could not export: {exc}", severity="error", timeout=6
             )
             return
-        app.call_from_thread(app.notify, f"Saved {path} ({len(text):,} chars)", timeout=5)
+        app.call_from_thread(app.notify, f"Saved {path} ({written:,} chars)", timeout=5)
 
     # -- mark and diff ----------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ only after the user says yes (the default name never is one: ``name (1).json`` i
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -64,14 +65,25 @@ def free_path(directory: Path, name: str, suffix: str) -> Path:
     return path
 
 
-def save_text(path: Path, text: str, *, replace: bool = False) -> None:
-    """Write ``text`` to ``path``; an existing file is kept unless ``replace`` (FileExistsError).
+def save_text(path: Path, text: str | Iterable[str], *, replace: bool = False) -> int:
+    """Write ``text`` (or its pieces, as they come) to ``path``; returns the characters
+    written. An existing file is kept unless ``replace`` (FileExistsError).
 
     The file is created exclusively, so one appearing after the user chose (or a symlink
     planted there) is not written through. Folders are never created.
     """
+    written = 0
     with path.open("w" if replace else "x", encoding="utf-8", newline="") as out:
-        out.write(text)
+        try:
+            for piece in (text,) if isinstance(text, str) else text:
+                out.write(piece)
+                written += len(piece)
+        except BaseException:
+            # a half-written export is worse than none: the file made here goes
+            out.close()
+            path.unlink(missing_ok=True)
+            raise
+    return written
 
 
 class ExportScreen(ModalScreen[ExportChoice | None]):

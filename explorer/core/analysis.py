@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from explorer.core.confidence import LOW_CONFIDENCE, is_low
-from explorer.core.fields import FieldRow, JobHealth, field_rows, job_health, metadata_errors
+from explorer.core.fields import FieldRow, JobHealth, field_rows_and_errors, job_health
 from explorer.core.grounding import GroundingProblem, GroundingReport, check_grounding
 from explorer.core.jsonpath import Path, format_path
 from explorer.core.schema_check import CheckResult, attach_problems, check_job
@@ -71,7 +71,7 @@ def analyze(
 ) -> Analysis:
     """Flatten, check against the schema and the document, and summarise one job (plain JSON)."""
     analysis = Analysis(job_id=str(job.get("id", "")), low_confidence=low_confidence)
-    rows = field_rows(job)
+    rows, errors = field_rows_and_errors(job)
     check = check_job(job)
     analysis.check = check
     if check.problems:
@@ -82,7 +82,7 @@ def analyze(
     analysis.health = job_health(rows)
     cfg = job.get("configuration")
     analysis.configuration = cfg if isinstance(cfg, dict) else None
-    analysis.failed = {path for path, _ in metadata_errors(job)}
+    analysis.failed = {path for path, _ in errors}
     set_grounding(
         analysis, check_grounding(rows, analysis.configuration, document, analysis.failed)
     )

@@ -48,6 +48,7 @@ __all__ = [
     "JobHealth",
     "extraction_target",
     "field_rows",
+    "field_rows_and_errors",
     "fields_on_page",
     "gc_paused",
     "item_count",
@@ -373,6 +374,14 @@ def field_rows(job: Any, *, check_schema: bool = False) -> list[FieldRow]:
 
         rows = attach_problems(rows, check_job(job).problems, job.get("extract_result"))
     return rows
+
+
+def field_rows_and_errors(job: Any) -> tuple[list[FieldRow], list[tuple[Path, str]]]:
+    """:func:`field_rows` and :func:`metadata_errors` in one walk over the job."""
+    errors: list[tuple[Path, str]] = []
+    with gc_paused():
+        rows = list(_iter(job, 0, None, errors))
+    return rows, errors
 
 
 def metadata_errors(job: Any) -> list[tuple[Path, str]]:

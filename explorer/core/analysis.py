@@ -8,11 +8,18 @@ document arrives, :func:`reground` checks the citations against it and replaces 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from explorer.core.confidence import LOW_CONFIDENCE, is_low
-from explorer.core.fields import FieldRow, JobHealth, field_rows_and_errors, job_health
+from explorer.core.fields import (
+    FieldRow,
+    JobHealth,
+    field_rows_and_errors,
+    item_count,
+    job_health,
+)
 from explorer.core.grounding import GroundingProblem, GroundingReport, check_grounding
 from explorer.core.jsonpath import Path, format_path
 from explorer.core.schema_check import CheckResult, attach_problems, check_job
@@ -64,15 +71,33 @@ def is_large(job: dict[str, Any]) -> bool:
     return estimate_leaves(result, limit=AUTO_ANALYSIS_LEAVES + 1) > AUTO_ANALYSIS_LEAVES
 
 
+#: Progress of an analysis: (what it is doing, fraction of the whole done).
+Progress = Callable[[str, float], None]
+
+
+def _stage(progress: Progress | None, what: str, start: float, span: float, total: int) -> Any:
+    """``progress`` for one stage: items done of ``total`` mapped onto [start, start+span]."""
+    if progress is None or total <= 0:
+        return None
+    return lambda done: progress(what, start + span * min(1.0, done / total))
+
+
 def analyze(
     job: dict[str, Any],
     low_confidence: float = LOW_CONFIDENCE,
     document: Document | None = None,
+    progress: Progress | None = None,
 ) -> Analysis:
-    """Flatten, check against the schema and the document, and summarise one job (plain JSON)."""
+    """Flatten, check against the schema and the document, and summarise one job (plain JSON).
+
+    ``progress(what, fraction)`` hears now and then how far it is (for big jobs).
+    """
     analysis = Analysis(job_id=str(job.get("id", "")), low_confidence=low_confidence)
-    rows, errors = field_rows_and_errors(job)
-    check = check_job(job)
+    items = item_count(job) or 0
+    rows, errors = field_rows_and_errors(job, _stage(progress, "field table", 0.0, 0.55, items))
+    check = check_job(job, _stage(progress, "schema check", 0.55, 0.3, items))
+    if progress is not None:
+        progress("grounding", 0.85)
     analysis.check = check
     if check.problems:
         rows = attach_problems(rows, check.problems, job.get("extract_result"))

@@ -26,7 +26,7 @@ from __future__ import annotations
 import gc
 import json
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
@@ -376,11 +376,23 @@ def field_rows(job: Any, *, check_schema: bool = False) -> list[FieldRow]:
     return rows
 
 
-def field_rows_and_errors(job: Any) -> tuple[list[FieldRow], list[tuple[Path, str]]]:
-    """:func:`field_rows` and :func:`metadata_errors` in one walk over the job."""
+def field_rows_and_errors(
+    job: Any, progress: Callable[[int], None] | None = None
+) -> tuple[list[FieldRow], list[tuple[Path, str]]]:
+    """:func:`field_rows` and :func:`metadata_errors` in one walk over the job.
+
+    ``progress(items)`` is called now and then with the result items walked so far.
+    """
     errors: list[tuple[Path, str]] = []
     with gc_paused():
-        rows = list(_iter(job, 0, None, errors))
+        if progress is None:
+            return list(_iter(job, 0, None, errors)), errors
+        rows: list[FieldRow] = []
+        append = rows.append
+        for row in _iter(job, 0, None, errors):
+            append(row)
+            if not len(rows) & 8191:
+                progress(row.item_index or 0)
     return rows, errors
 
 

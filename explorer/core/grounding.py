@@ -384,10 +384,11 @@ def _citation_size(cit: Citation, document: Document | None) -> tuple[float, flo
 
 def _check_row(
     row: FieldRow,
-    configuration: Mapping[str, Any] | None,
+    asked_for: tuple[bool, bool],
     document: Document | None,
     report: GroundingReport,
 ) -> None:
+    """``asked_for``: whether the configuration asked for confidence, and for citations."""
     out = report.problems
     value = row.value
     # an empty object or array extracts nothing: there is nothing to be confident of or to cite
@@ -395,7 +396,7 @@ def _check_row(
     meta = row.meta
     # a field whose metadata is an error (a page that failed) is reported as that already
     asked = has_value and not (meta is None and row.problems)
-    confidence_asked = asked and _requested(configuration, "confidence_scores")
+    confidence_asked = asked and asked_for[0]
     if confidence_asked and row.confidence is None and row.extraction_confidence is None:
         out.append(
             GroundingProblem(
@@ -405,7 +406,7 @@ def _check_row(
                 "confidence was asked for (confidence_scores) but is missing",
             )
         )
-    if asked and _requested(configuration, "cite_sources"):
+    if asked and asked_for[1]:
         raw = None if meta is None else meta.get("citation", meta.get("citations"))
         if raw is None:
             out.append(
@@ -531,12 +532,16 @@ def check_grounding(
     """
     report = GroundingReport(with_document=document is not None)
     gone = set(failed)
+    asked_for = (
+        _requested(configuration, "confidence_scores"),
+        _requested(configuration, "cite_sources"),
+    )
     for row in rows:
         if row.meta is None and not row.in_result:
             continue
         if gone and row.meta is None and any(row.path[:d] in gone for d in range(len(row.path))):
             continue
-        _check_row(row, configuration, document, report)
+        _check_row(row, asked_for, document, report)
     if document is not None:
         scans = [n for n, p in sorted(document.pages.items()) if p.error or not (p.text or "")]
         if scans:

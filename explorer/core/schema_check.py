@@ -20,7 +20,7 @@ Decisions:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -265,8 +265,11 @@ def _is_array_schema(schema: Any) -> bool:
     return t is None and ("items" in schema or "prefixItems" in schema)
 
 
-def check_result(result: Any, schema: Any) -> CheckResult:
-    """Check a result value against a JSON Schema; list results are checked per item."""
+def check_result(
+    result: Any, schema: Any, progress: Callable[[int], None] | None = None
+) -> CheckResult:
+    """Check a result value against a JSON Schema; list results are checked per item
+    (``progress(items)`` called now and then with the items checked so far)."""
     if result is None:
         return CheckResult(error="there is no result to check")
     try:
@@ -293,6 +296,8 @@ def check_result(result: Any, schema: Any) -> CheckResult:
                 for i, item in enumerate(result):
                     if fine is None or not fine(item):
                         _check_one(validator, item, (i,), out.problems)
+                    if progress is not None and not i & 4095:
+                        progress(i)
             else:
                 _check_one(validator, result, (), out.problems)
             out.unchecked = budget.skipped
@@ -308,7 +313,7 @@ def check_result(result: Any, schema: Any) -> CheckResult:
     return out
 
 
-def check_job(job: Any) -> CheckResult:
+def check_job(job: Any, progress: Callable[[int], None] | None = None) -> CheckResult:
     """Check a job's ``extract_result`` against its ``configuration.data_schema``.
 
     ``error`` is set when there is nothing to check against (no schema, configuration not
@@ -328,7 +333,7 @@ def check_job(job: Any) -> CheckResult:
         text = status if isinstance(status, str) else _json_text(status)
         shown = f" (status {_clip(text, 40)})" if status is not None else ""
         return CheckResult(error=f"there is no result to check{shown}")
-    return check_result(job["extract_result"], schema)
+    return check_result(job["extract_result"], schema, progress)
 
 
 def attach_problems(

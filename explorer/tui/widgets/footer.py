@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
 
 __all__ = ["QuietFooter"]
@@ -27,3 +28,21 @@ class QuietFooter(Footer):
     async def _rebuild(self) -> None:
         self._rebuild_pending = False
         await self.recompose()
+        self._forget_old_keys()
+
+    def _forget_old_keys(self) -> None:
+        """Drop the watchers the removed keys left on this footer.
+
+        Each key binds the footer's ``compact`` (``data_bind``), which adds a watcher here;
+        Textual prunes the watchers of closed nodes only when ``compact`` changes, which it
+        never does, so every rebuild kept the old keys alive (18 per help screen opened).
+        """
+        watchers = getattr(self, "__watchers", None)
+        if not watchers:
+            return
+        for name, entries in watchers.items():
+            watchers[name] = [
+                (node, callback)
+                for node, callback in entries
+                if not (isinstance(node, Widget) and (node._closing or node._closed))
+            ]

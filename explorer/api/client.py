@@ -58,7 +58,7 @@ class ExtractClient(JsonTransport, AroundTheJob):
             params={"expand": list(expand)},
             project_id=project_id,
             max_retries=max_retries,
-            lazy=True,
+            lazy="job",
         )
         return self._job(data, f"GET {path}")
 
@@ -92,7 +92,12 @@ class ExtractClient(JsonTransport, AroundTheJob):
             "expand": list(expand) if expand is not None else None,
         }
         data = await self.request_json(
-            "GET", "/api/v2/extract", params=params, project_id=project_id, max_retries=max_retries
+            "GET",
+            "/api/v2/extract",
+            params=params,
+            project_id=project_id,
+            max_retries=max_retries,
+            lazy="page",
         )
         # item by item: an unreadable job is skipped and counted (page.skipped), not fatal
         return page_of_jobs(data, "GET /api/v2/extract")

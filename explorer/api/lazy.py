@@ -34,6 +34,7 @@ __all__ = [
     "json_default",
     "loads_job",
     "loads_job_if_big",
+    "loads_page_if_big",
     "materialize",
 ]
 
@@ -211,6 +212,32 @@ _JOB_SHAPE: tuple[tuple[str, ...], dict[str, Any]] = (
         )
     },
 )
+
+
+def loads_page_if_big(content: bytes | bytearray) -> Any:
+    """A page of jobs (``{"items": [...], ...}``): big pages keep each job's result lazy.
+
+    A list page carries every job's ``extract_result``; one holding a 200,000-row job is tens
+    of megabytes that a refresh would otherwise parse whole, again and again.
+    """
+    if len(content) < LAZY_MIN_BYTES:
+        return parse_json_bytes(bytes(content) if isinstance(content, bytearray) else content)
+    if _first(content) != b"{":
+        return parse_json_bytes(bytes(content))
+    keys, nested = _JOB_SHAPE
+    try:
+        out: dict[str, Any] = {}
+        for key, value in _TOP.decode(content).items():
+            if key == "items" and _first(value) == b"[":
+                out[key] = [
+                    _object(item, keys, nested) if _first(item) == b"{" else _parse(item)
+                    for item in _ITEMS.decode(value)
+                ]
+            else:
+                out[key] = _parse(value)
+        return out
+    except (msgspec.DecodeError, ValueError, RecursionError):
+        return parse_json_bytes(bytes(content))
 
 
 def loads_job_if_big(content: bytes | bytearray) -> Any:

@@ -17,7 +17,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any, Literal, Self
 from urllib.parse import urlsplit
 
 import httpx
@@ -41,7 +41,7 @@ from explorer.api.errors import (
 )
 from explorer.api.headers import bad_header_name, bad_header_value, bad_key
 from explorer.api.jsonparse import parse_json_bytes
-from explorer.api.lazy import loads_job_if_big
+from explorer.api.lazy import loads_job_if_big, loads_page_if_big
 from explorer.api.retry import RetryPolicy, retry_after_seconds
 
 __all__ = [
@@ -233,12 +233,12 @@ class JsonTransport:
         json_body: Any = None,
         project_id: str | None = None,
         max_retries: int | None = None,
-        lazy: bool = False,
+        lazy: Literal["job", "page"] | None = None,
     ) -> Any:
         """Send a request with retries and return the parsed JSON body (None when empty).
 
-        ``lazy``: the body is one job; a big one comes back with its rows parsed on demand
-        (:mod:`explorer.api.lazy`).
+        ``lazy``: the body is one job (``"job"``) or a page of jobs (``"page"``); a big one
+        comes back with its rows parsed on demand (:mod:`explorer.api.lazy`).
 
         Bounded by the client's budget: each attempt must complete within
         ``budget.deadline`` seconds, the whole call (waits included) within
@@ -358,11 +358,17 @@ class JsonTransport:
         await self._sleep(left)
 
     @staticmethod
-    def _decode(body: bytes, status: int, label: str, lazy: bool = False) -> Any:
+    def _decode(
+        body: bytes, status: int, label: str, lazy: Literal["job", "page"] | None = None
+    ) -> Any:
         if not body[:4096].strip() and not body.strip():
             return None
         try:
-            return loads_job_if_big(body) if lazy else parse_json_bytes(body)
+            if lazy == "job":
+                return loads_job_if_big(body)
+            if lazy == "page":
+                return loads_page_if_big(body)
+            return parse_json_bytes(body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise BadResponseError(
                 f"{label}: the server sent malformed JSON ({len(body):,} bytes): {exc}",

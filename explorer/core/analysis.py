@@ -8,6 +8,7 @@ document arrives, :func:`reground` checks the citations against it and replaces 
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ from explorer.core.fields import (
     FieldRow,
     JobHealth,
     field_rows_and_errors,
+    gc_paused,
     item_count,
     job_health,
 )
@@ -92,6 +94,27 @@ def analyze(
 
     ``progress(what, fraction)`` hears now and then how far it is (for big jobs).
     """
+    # Everything built here lives as long as the analysis and holds no cycles: the cyclic
+    # collector is kept off while it is built (its passes over a growing heap of a million
+    # rows would each hold the interpreter for a fraction of a second, freezing the UI's
+    # thread too), and a big analysis is frozen out of the collector's later passes.
+    with gc_paused():
+        analysis = _analyze(job, low_confidence, document, progress)
+        if len(analysis.rows) >= FREEZE_ROWS:
+            gc.freeze()
+    return analysis
+
+
+#: Analyses of at least this many rows are frozen out of the garbage collector's passes.
+FREEZE_ROWS = 50_000
+
+
+def _analyze(
+    job: dict[str, Any],
+    low_confidence: float,
+    document: Document | None,
+    progress: Progress | None,
+) -> Analysis:
     analysis = Analysis(job_id=str(job.get("id", "")), low_confidence=low_confidence)
     items = item_count(job) or 0
     rows, errors = field_rows_and_errors(job, _stage(progress, "field table", 0.0, 0.55, items))

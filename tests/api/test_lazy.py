@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from explorer.api import lazy
 from explorer.api.jsonparse import parse_json_bytes
 from explorer.api.lazy import LazyArray, json_default, loads_job, loads_job_if_big, materialize
 from explorer.core.export import (
@@ -196,7 +197,8 @@ def test_bad_json_is_the_full_parse_error() -> None:
         materialize(loads_job(deep))
 
 
-def test_small_bodies_are_parsed_whole() -> None:
+def test_small_bodies_are_parsed_whole(monkeypatch) -> None:
+    monkeypatch.setattr(lazy, "LAZY_MIN_BYTES", 1024 * 1024)
     small = loads_job_if_big(bytearray(b'{"id": "x", "extract_result": [1]}'))
     assert type(small["extract_result"]) is list
 
@@ -251,3 +253,21 @@ async def test_big_job_exports_equal_the_full_parse_exports_byte_for_byte(
         _write_file(str(path), export_pieces(LoadedJob(job, lazy), fmt))
         expected = export_text(LoadedJob(job, full), fmt)
         assert path.read_bytes() == expected.encode("utf-8"), fmt
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(jobs() | _values(70), max_size=4), st.none() | st.text(max_size=5))
+def test_a_page_of_jobs_read_lazily_is_the_full_parse(items: list, token: object) -> None:
+    body = json.dumps({"items": items, "next_page_token": token, "total_size": 3}).encode()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(lazy, "LAZY_MIN_BYTES", 0)
+        page = lazy.loads_page_if_big(body)
+    full = parse_json_bytes(body)
+    assert _same(materialize_page(page), full)
+    for item, whole in zip(page["items"], full["items"], strict=True):
+        if isinstance(whole, dict) and isinstance(whole.get("extract_result"), list):
+            assert isinstance(item["extract_result"], LazyArray)
+
+
+def materialize_page(page: dict) -> dict:
+    return {**page, "items": [materialize(item) for item in page["items"]]}

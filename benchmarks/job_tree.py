@@ -211,7 +211,7 @@ def run(ctx: Context) -> list[Figure]:
             target=16.0,
             samples=keys,
             note=f"'down' from the middle of the expanded group, {plan.tree_keys} presses per "
-            "process (each shows the job's summary and schedules its fetch)",
+            "process (the panes follow once the cursor rests)",
         ),
     ]
 

@@ -7,6 +7,7 @@ export, diff, cancel, delete) are :class:`~explorer.tui.job_actions.JobActions`.
 
 from __future__ import annotations
 
+from time import monotonic
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -15,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from explorer.api.models import ExtractJob
@@ -45,6 +47,9 @@ if TYPE_CHECKING:
 
 #: Below this width the tree and panes share the screen narrower; Enter gives the panes all.
 NARROW = 110
+#: Cursor moves closer together than this (s) are a held key: the panes wait until the cursor
+#: has rested this long. Key repeat is 25-40 moves a second; a tap after a pause opens at once.
+CURSOR_REST = 0.12
 
 
 def demo_banner(url: str) -> Text:
@@ -83,8 +88,12 @@ class MainScreen(JobActions, Screen[None]):
         super().__init__(id="main-screen")
         self.explorer = app
         self.store = app.store
-        #: The cursor's latest job, opened a frame after the cursor is painted.
+        #: The cursor's latest job, opened a frame after the cursor is painted (or, while the
+        #: cursor moves in quick succession, once it rests).
         self._highlighted: JobTree.JobHighlighted | None = None
+        #: When the cursor last moved onto a job (``time.monotonic``).
+        self._moved_at = -CURSOR_REST
+        self._rest_timer: Timer | None = None
         #: Follow mode: new and running jobs are opened as they appear.
         self.following = False
 
@@ -274,16 +283,43 @@ class MainScreen(JobActions, Screen[None]):
     @on(JobTree.JobHighlighted)
     def on_job_highlighted(self, message: JobTree.JobHighlighted) -> None:
         # The moved cursor is painted first, the job's panes a frame later: a key press shows
-        # at once however much the panes cost, and a held key opens only where it stops.
+        # at once however much the panes cost. Moves in quick succession (a held key) leave
+        # the panes alone until the cursor rests: then they show the job it stopped on.
+        now = monotonic()
+        held = now - self._moved_at < CURSOR_REST
+        self._moved_at = now
         first = self._highlighted is None
         self._highlighted = message
-        if first:
+        if held:
+            self.panes.cursor_moving = True
+            # The job the panes were fetching is being left behind: its arrival would
+            # redraw (and analyse) a job the user is moving away from.
+            self.explorer.workers.cancel_group(self.explorer, "job")
+            if self._rest_timer is None:
+                self._rest_timer = self.set_timer(CURSOR_REST, self._check_rest)
+        elif first:
             self.call_after_refresh(self._open_highlighted)
+
+    def _check_rest(self) -> None:
+        """The rest timer: open the cursor's job once it has not moved for ``CURSOR_REST``."""
+        self._rest_timer = None
+        if self.gone:
+            return
+        # One timer for a whole run of moves: it comes back until the moves stop.
+        wait = self._moved_at + CURSOR_REST - monotonic()
+        if wait > 0.001:
+            self._rest_timer = self.set_timer(wait, self._check_rest)
+            return
+        self._open_highlighted()
 
     def _open_highlighted(self) -> None:
         message, self._highlighted = self._highlighted, None
-        # Only if the tree still has it selected: a "go to job" since then moved on.
-        if message is not None and message.job_id == message.tree.selected_job_id:
+        if self._rest_timer is None:
+            self.panes.cursor_moving = False
+        # Only if the tree still has it selected (a "go to job" since then moved on), or the
+        # cursor went on to a group line: the panes show the last job it was on.
+        selected = message.tree.selected_job_id if message is not None else None
+        if message is not None and selected in (message.job_id, None):
             self.open_job(message.job_id)
 
     def open_job(self, job_id: str) -> None:
@@ -293,7 +329,9 @@ class MainScreen(JobActions, Screen[None]):
         # A highlight still waiting to open (the cursor passing by) is older than this.
         self._highlighted = None
         if self.panes.show(job_id):
-            self.explorer.load_job(job_id, debounce=0.1)
+            # At once: a cursor moving on in quick succession cancels the fetch
+            # (``on_job_highlighted``), so a held key still costs no request per job.
+            self.explorer.load_job(job_id)
 
     def focus_job(self, job_id: str) -> None:
         """A job asked for by id (start-up, "go to job"): current now, fetched on its own lane

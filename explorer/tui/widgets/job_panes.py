@@ -10,6 +10,7 @@ schema check, health) runs here, in a thread.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
 TABS = ("overview", "configuration", "results", "fields")
 #: Analyses kept (field rows are big: keep few).
 KEEP_ANALYSES = 4
+#: Seconds between two progress lines of a big analysis.
+PROGRESS_EVERY = 0.25
 
 
 class JobPanes(Vertical):
@@ -65,6 +68,9 @@ class JobPanes(Vertical):
         #: What the Fields tab shows for the current job: an analysis or a sentence.
         self._fields: Analysis | str | None = None
         self.analyses: dict[str, Analysis] = {}
+        #: Set while the cursor moves over the tree in quick succession: the panes are about
+        #: to show another job, so the Overview clock does not redraw this one meanwhile.
+        self.cursor_moving = False
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="panes", initial="overview"):
@@ -205,7 +211,7 @@ class JobPanes(Vertical):
         "46 s ago"): a job still running, or one that changed in the last hour; an older one
         once a minute ("2d ago" stays "2d ago")."""
         job = self.job
-        if job is None or self.active != "overview":
+        if job is None or self.active != "overview" or self.cursor_moving:
             return
         self._ticks += 1
         stamp = job.updated_at or job.created_at
@@ -331,12 +337,28 @@ class JobPanes(Vertical):
 
         fetched = self.app.documents.get(job.id)  # type: ignore[attr-defined]
         document = fetched.document if fetched is not None else None
+        last = [0.0]
+
+        def progress(what: str, fraction: float) -> None:
+            # a few redraws a second: the Fields pane says how far it is
+            now = time.monotonic()
+            if now - last[0] >= PROGRESS_EVERY:
+                last[0] = now
+                self.app.call_from_thread(self._analysis_progress, job.id, what, fraction)
+
         try:
-            analysis = analyze(job.to_json_dict(), document=document)
+            analysis = analyze(job.to_json_dict(), document=document, progress=progress)
         except Exception as exc:  # shown, never raised
             self.post_message(JobAnalyzed(Analysis(job.id), describe_error(exc)))
             return
         self.post_message(JobAnalyzed(analysis))
+
+    def _analysis_progress(self, job_id: str, what: str, fraction: float) -> None:
+        """A big analysis moved on: say where it is, while that job is the one shown."""
+        if job_id == self.job_id and job_id not in self.analyses:
+            self._set_fields(f"Analysing every field… {what}, {fraction:.0%} done")
+            if self.active == "fields":
+                self._fill("fields")
 
     def on_job_analyzed(self, message: JobAnalyzed) -> None:
         message.stop()

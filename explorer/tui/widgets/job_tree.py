@@ -11,6 +11,7 @@ from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -20,6 +21,7 @@ from explorer.core.present import clip, job_age, short_id, status_style
 from explorer.core.sanitize import safe_text
 from explorer.core.store import JobStore, ProjectJobs
 from explorer.tui.widgets.rendered_lines import SteadyScrollbars
+from explorer.tui.widgets.tree_paint import QuickTreePaint
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,9 @@ NodeData = ProjectNode | GroupNode | JobNode | MoreNode | GroupMoreNode | Proble
 
 #: Jobs shown per group before a "more" line: keeps expand/collapse cost bounded.
 GROUP_CHUNK = 200
+#: Jobs relabelled at a time as ages move on (out of view), and the pause between (s).
+RELABEL_STEP = 15
+RELABEL_PAUSE = 0.05
 
 
 def job_label(job: ExtractJob, now: datetime, width: int = 46, marked: bool = False) -> Text:
@@ -84,7 +89,7 @@ def job_label(job: ExtractJob, now: datetime, width: int = 46, marked: bool = Fa
     return text
 
 
-class JobTree(SteadyScrollbars, Tree[NodeData]):
+class JobTree(QuickTreePaint, SteadyScrollbars, Tree[NodeData]):
     """The job tree on the left. Data lives in a :class:`JobStore`; this only draws it."""
 
     BINDINGS = [
@@ -142,6 +147,11 @@ class JobTree(SteadyScrollbars, Tree[NodeData]):
         #: project -> the newest job's creation time at its first full build: jobs created
         #: later are new to the user (older ones arrive by "load more")
         self._newest_at_start: dict[str, datetime | None] = {}
+        #: Projects with a "load more" line (scrolling onto it loads the next page).
+        self._load_more_lines: set[str] = set()
+        #: Jobs still to relabel as ages moved on (see ``relabel_ages``), and when.
+        self._relabel_queue: list[str] = []
+        self._relabel_timer: Timer | None = None
 
     @property
     def label_width(self) -> int:
@@ -239,6 +249,7 @@ class JobTree(SteadyScrollbars, Tree[NodeData]):
                     if child.is_expanded:
                         in_sight.add(grandchild.data.job_id)
         node.remove_children()
+        self._load_more_lines.discard(project_id)
         node.set_label(self.project_label(state))
         ids = [
             j for j in state.job_ids if j in self.store.jobs and self._matches(self.store.jobs[j])
@@ -303,6 +314,7 @@ class JobTree(SteadyScrollbars, Tree[NodeData]):
         elif state.next_token is not None:
             remaining = f" ({state.total - len(state.job_ids)} more)" if state.total else ""
             node.add_leaf(Text(f"⋯ load more{remaining}", style="dim italic"), MoreNode(project_id))
+            self._load_more_lines.add(project_id)
         elif not state.job_ids and state.loaded:
             node.add_leaf(Text("no jobs in this project", style="dim italic"), None)
         self._restore_cursor(cursor)
@@ -381,15 +393,41 @@ class JobTree(SteadyScrollbars, Tree[NodeData]):
         self.relabel_ages()
 
     def relabel_ages(self) -> None:
-        """Ages and running times move on: relabel the visible jobs."""
+        """Ages and running times move on: relabel the jobs of open groups, those in view at
+        once and the others a few at a time (hundreds at once stall a held key two frames)."""
+        top = int(self.scroll_y)
+        in_view = [
+            node.data.job_id
+            for line in range(top, min(top + self.size.height, self.last_line + 1))
+            if (node := self.get_node_at_line(line)) is not None and isinstance(node.data, JobNode)
+        ]
+        seen = set(in_view)
+        rest = [
+            job_id
+            for job_id, node in self._job_nodes.items()
+            if job_id not in seen and node.parent is not None and node.parent.is_expanded
+        ]
+        self._relabel_queue = [*in_view, *rest]
+        self._relabel_step(max(len(in_view), RELABEL_STEP))
+
+    def _relabel_step(self, count: int = RELABEL_STEP) -> None:
+        """Relabel the next ``count`` jobs queued by :meth:`relabel_ages`; the rest later."""
+        step, self._relabel_queue = self._relabel_queue[:count], self._relabel_queue[count:]
         now = self.now()
-        for job_id, node in self._job_nodes.items():
+        for job_id in step:
+            node = self._job_nodes.get(job_id)
             job = self.store.jobs.get(job_id)
-            if job is not None and node.parent is not None and node.parent.is_expanded:
+            if job is not None and node is not None:
                 label = job_label(job, now, self.label_width, job.id in self.marked)
                 # "2d" stays "2d" for a day: relabel (and re-measure the tree) only what moved
                 if label != node.label:
                     node.set_label(label)
+        if self._relabel_queue and self._relabel_timer is None:
+            self._relabel_timer = self.set_timer(RELABEL_PAUSE, self._relabel_later)
+
+    def _relabel_later(self) -> None:
+        self._relabel_timer = None
+        self._relabel_step()
 
     def shows(self, job_id: str) -> bool:
         """Whether the job has a line in the tree now (loaded, not filtered out, in its chunk)."""
@@ -449,6 +487,17 @@ class JobTree(SteadyScrollbars, Tree[NodeData]):
         self._user()
         super().action_cursor_down()
 
+    # The keys held longest move the cursor where they arrive: Tree's own (unnamed, so not
+    # remappable) bindings for them are only looked up once the key has bubbled to the App,
+    # half a millisecond later. Priority bindings still come first, as for any binding.
+    def key_down(self, event: events.Key) -> None:
+        event.stop()
+        self.action_cursor_down()
+
+    def key_up(self, event: events.Key) -> None:
+        event.stop()
+        self.action_cursor_up()
+
     def action_page_up(self) -> None:
         self._user()
         super().action_page_up()
@@ -470,6 +519,7 @@ class JobTree(SteadyScrollbars, Tree[NodeData]):
         await super()._on_click(event)
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
+        event.stop()  # what the screen hears of it is JobHighlighted or LoadMore
         data = event.node.data
         user, self._user_move = self._user_move, False
         if self._quiet or event.node is not self.cursor_node:
@@ -532,7 +582,8 @@ class JobTree(SteadyScrollbars, Tree[NodeData]):
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
-        self.call_after_refresh(self.check_visible_more)
+        if self._load_more_lines:  # (a scroll is a cursor key's work: only when there is one)
+            self.call_after_refresh(self.check_visible_more)
 
     def check_visible_more(self) -> None:
         """Scrolling down to a project's "load more" line loads the next page."""

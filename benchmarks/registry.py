@@ -30,6 +30,7 @@ BENCHMARKS = (
     Benchmark("source_view", ("source",), "Source view: page image and first download"),
     Benchmark("big_job", ("open", "keys", "memory"), "the big job: open, keys, memory"),
     Benchmark("analysis", ("analysis",), "the big job analysed: fields, schema, grounding"),
+    Benchmark("fields_sort", ("sort",), "the Fields table sorted by each column"),
     Benchmark("sdk_compare", ("sdk",), "our client vs the llama-cloud SDK"),
     # last: two programs opening the big job's file over and over, in tmux
     Benchmark("peer", ("peer",), "the big job's file: extract-explorer vs VisiData"),

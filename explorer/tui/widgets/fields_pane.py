@@ -1,19 +1,28 @@
-"""``FieldsPane``: every field of the job in one table — sort, filter, find the weak ones."""
+"""``FieldsPane``: every field of the job in one table — sort, filter, find the weak ones.
+
+Sorting keeps one :class:`~explorer.core.field_row.RowOrder` per analysis: the first sort by a
+column works its order out (in a thread when the rows are many), later ones, either way and
+under any filter, take one pass over the kept order. The table draws the rows it shows from
+that order, formatting a row's cells only when it scrolls into view.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, overload
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
+from textual.worker import get_current_worker
 
 from explorer.core.confidence import LOW_CONFIDENCE
-from explorer.core.field_row import SORT_COLUMNS, sort_rows
+from explorer.core.errors import describe_error
+from explorer.core.field_row import SORT_COLUMNS, OrderedRows, RowOrder
 from explorer.core.fields import FieldRow
 from explorer.tui.inert import inert
 from explorer.tui.widgets.result_view import Annotation
@@ -23,9 +32,68 @@ if TYPE_CHECKING:
     from explorer.core.analysis import Analysis
 
 
+#: Up to this many rows a first sort runs at once (tens of ms); more go to a thread.
+SYNC_SORT_ROWS = 50_000
+#: Orders kept for analyses shown before (going back to a job sorts it at once).
+KEEP_ORDERS = 2
+
+
 def _pages(row: FieldRow) -> str:
     pages = sorted({c.page for c in row.citations if c.page is not None})
     return ",".join(str(p) for p in pages[:6]) + ("…" if len(pages) > 6 else "")
+
+
+#: The table's columns: the keys of :func:`cells`.
+COLUMNS = ("path", "value", "confidence", "pages", "problems")
+
+
+def cells(row: FieldRow) -> dict[str, Any]:
+    """The table cells of one field row (the keys of :data:`COLUMNS`)."""
+    confidence = row.confidence
+    return {
+        "path": row.path_str,
+        "value": row.value if row.in_result else "(missing)",
+        "confidence": round(confidence, 2) if confidence is not None else None,
+        "pages": _pages(row),
+        "problems": "; ".join(row.problems),
+    }
+
+
+class RowCells(Sequence[dict[str, Any]]):
+    """The table's rows: each field row's cells, made when the table reads them.
+
+    The last thousand or so are kept, so a cell read twice is the same object (the table
+    tells the cursor's cell apart by identity).
+    """
+
+    KEEP = 1024
+
+    def __init__(self, rows: Sequence[FieldRow]) -> None:
+        self.rows = rows
+        self._made: dict[int, dict[str, Any]] = {}
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        made = self._made.get(index)
+        if made is None:
+            if not 0 <= index < len(self.rows):
+                raise IndexError(index)
+            if len(self._made) >= self.KEEP:
+                self._made.clear()
+            made = self._made[index] = cells(self.rows[index])
+        return made
 
 
 class FieldsPane(Vertical):
@@ -54,7 +122,18 @@ class FieldsPane(Vertical):
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
         self.analysis: Analysis | None = None
-        self.shown_rows: list[FieldRow] = []
+        #: The rows in the table, in its order.
+        self.shown_rows: Sequence[FieldRow] = []
+        #: The orders of ``analysis.rows`` by each column, kept while the analysis is shown.
+        self.row_order: RowOrder | None = None
+        #: The orders of the last analyses shown, the current one first.
+        self._orders: list[RowOrder] = []
+        #: Indices of the rows the filter and toggles keep (None: all), and as a mask.
+        self._kept: list[int] | None = None
+        self._mask: bytearray | None = None
+        #: Whether a sort runs in a thread (the table shows the rows unsorted until it ends).
+        self.sorting = False
+        self._sort_keep_state = False
         self.sort_column = "path"
         self.descending = False
         self.below: float | None = None
@@ -84,6 +163,9 @@ class FieldsPane(Vertical):
 
     def show_message(self, message: str) -> None:
         self.analysis = None
+        self.row_order = None
+        self._kept = self._mask = None
+        self.sorting = False
         self.shown_rows = []
         self.table.set_rows([])
         self.query_one("#fields-state", Static).update(inert(message, 400, style="dim italic"))
@@ -91,23 +173,51 @@ class FieldsPane(Vertical):
     def set_analysis(self, analysis: Analysis, *, keep_state: bool = False) -> None:
         self.analysis = analysis
         self.threshold = analysis.low_confidence if self.below is None else self.threshold
+        self.row_order = self._order_of(analysis.rows)
         self.refilter(keep_state=keep_state)
+
+    def _order_of(self, rows: list[FieldRow]) -> RowOrder:
+        """The kept orders of these rows (or new ones); the problems are read again."""
+        for order in self._orders:
+            if order.rows is rows and order.size == len(rows):
+                self._orders.remove(order)
+                order.forget("problems")  # the same rows, checked again: problems may differ
+                break
+        else:
+            order = RowOrder(rows)
+        self._orders = [order, *self._orders[: KEEP_ORDERS - 1]]
+        return order
 
     def refilter(self, keep_state: bool = False) -> None:
         """Apply filter, toggles and sort to the analysis rows and redraw the table."""
         if self.analysis is None:
             return
-        needle = self.text.lower()
-        rows = []
-        for row in self.analysis.rows:
-            confidence = row.confidence
-            if self.below is not None and (confidence is None or confidence >= self.below):
+        self._kept = kept = self._filter(self.analysis)
+        if kept is None:
+            self._mask = None
+        else:
+            self._mask = mask = bytearray(len(self.analysis.rows))
+            for i in kept:
+                mask[i] = 1
+        self.resort(keep_state=keep_state, refiltered=True)
+
+    def _filter(self, analysis: Analysis) -> list[int] | None:
+        """Indices of the rows the filter and toggles keep; None when they keep every row."""
+        below, needle = self.below, self.text.lower()
+        problems, uncited, ungrounded = self.only_problems, self.only_uncited, self.only_ungrounded
+        if below is None and not (needle or problems or uncited or ungrounded):
+            return None
+        kept = []
+        for i, row in enumerate(analysis.rows):
+            if below is not None:
+                confidence = row.confidence
+                if confidence is None or confidence >= below:
+                    continue
+            if problems and not row.problems:
                 continue
-            if self.only_problems and not row.problems:
+            if uncited and row.has_citation:
                 continue
-            if self.only_uncited and row.has_citation:
-                continue
-            if self.only_ungrounded and row.path not in self.analysis.ungrounded:
+            if ungrounded and row.path not in analysis.ungrounded:
                 continue
             if (
                 needle
@@ -115,22 +225,63 @@ class FieldsPane(Vertical):
                 and needle not in str(row.value).lower()
             ):
                 continue
-            rows.append(row)
-        sort_rows(rows, self.sort_column, descending=self.descending)
+            kept.append(i)
+        return kept
+
+    def resort(self, keep_state: bool = False, refiltered: bool = False) -> None:
+        """Show the kept rows in the current sort: at once when the order is known or cheap to
+        work out, else from a thread (the kept rows unsorted meanwhile, if they changed)."""
+        order, analysis = self.row_order, self.analysis
+        if order is None or analysis is None:
+            return
+        column, descending, kept = self.sort_column, self.descending, self._kept
+        count = order.size if kept is None else len(kept)
+        if order.is_cached(column, descending) or (kept is None and count <= SYNC_SORT_ROWS):
+            self.sorting = False
+            self._display(order.view(column, descending, self._mask), keep_state)
+        elif kept is not None and count <= SYNC_SORT_ROWS:
+            # few rows kept: sort just those (the order of all of them is not needed)
+            self.sorting = False
+            subset = RowOrder([order.rows[i] for i in kept]).order(column, descending)
+            self._display(OrderedRows(order.rows, [kept[j] for j in subset]), keep_state)
+        else:
+            self.sorting, self._sort_keep_state = True, keep_state
+            if refiltered:
+                indices = range(order.size) if kept is None else kept
+                self._display(OrderedRows(order.rows, indices), keep_state)
+            else:
+                self._show_state()
+            self._sort_in_thread(order, column, descending)
+
+    def _display(self, rows: OrderedRows, keep_state: bool) -> None:
         self.shown_rows = rows
-        self.table.set_rows([self._cells(row) for row in rows], keep_state=keep_state)
+        self.table.set_rows(RowCells(rows), keep_state=keep_state, columns=COLUMNS)
         self._show_state()
 
-    @staticmethod
-    def _cells(row: FieldRow) -> dict[str, Any]:
-        confidence = row.confidence
-        return {
-            "path": row.path_str,
-            "value": row.value if row.in_result else "(missing)",
-            "confidence": round(confidence, 2) if confidence is not None else None,
-            "pages": _pages(row),
-            "problems": "; ".join(row.problems),
-        }
+    @work(thread=True, exclusive=True, group="fields-sort", exit_on_error=False)
+    def _sort_in_thread(self, order: RowOrder, column: str, descending: bool) -> None:
+        """Work out an order of many rows; the table updates when it is known."""
+        worker = get_current_worker()
+        try:
+            done = order.prepare(column, descending, cancelled=lambda: worker.is_cancelled)
+        except Exception as exc:  # shown, never raised
+            self.app.call_from_thread(self._sort_failed, order, describe_error(exc))
+            return
+        if done:
+            self.app.call_from_thread(self._sort_ready, order)
+
+    def _sort_ready(self, order: RowOrder) -> None:
+        if order is not self.row_order or not self.sorting:
+            return  # another analysis, or shown already
+        if order.is_cached(self.sort_column, self.descending):
+            self.resort(keep_state=self._sort_keep_state)
+        # else: the sort asked for changed meanwhile; its own thread reports when done
+
+    def _sort_failed(self, order: RowOrder, error: str) -> None:
+        if order is self.row_order and self.sorting:
+            self.sorting = False
+            self._show_state()
+            self.app.notify(f"Could not sort the fields: {error}", severity="error", timeout=6)
 
     def _annotation(self, path: tuple) -> Annotation | None:
         if len(path) != 2 or not 0 <= path[0] < len(self.shown_rows):
@@ -148,6 +299,8 @@ class FieldsPane(Vertical):
         text.append(f" {len(self.shown_rows):,}/{len(self.analysis.rows):,} fields", style="bold")
         arrow = "↓" if self.descending else "↑"
         text.append(f"  sort {self.sort_column} {arrow}", style="dim")
+        if self.sorting:
+            text.append(" sorting…", style="italic")
         if self.below is not None:
             text.append(f"  below {self.below:.2f}", style="yellow")
         else:
@@ -172,11 +325,11 @@ class FieldsPane(Vertical):
     def action_next_sort(self) -> None:
         index = SORT_COLUMNS.index(self.sort_column)
         self.sort_column = SORT_COLUMNS[(index + 1) % len(SORT_COLUMNS)]
-        self.refilter()
+        self.resort()
 
     def action_reverse_sort(self) -> None:
         self.descending = not self.descending
-        self.refilter()
+        self.resort()
 
     def action_toggle_below(self) -> None:
         self.below = None if self.below is not None else self.threshold

@@ -1,13 +1,14 @@
 """``RowTable``: per_table_row results as a table, drawn with the line API.
 
 Opening costs a sample (column names from the first rows, widths from fewer); each row is
-formatted only when it scrolls into view, so 200,000 rows open as fast as 20.
+formatted only when it scrolls into view, so 200,000 rows open as fast as 20. The rows can be
+any sequence, one that makes each row when it is read included (the Fields table's).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar
 
 from rich.cells import cell_len
@@ -162,14 +163,14 @@ class RowTable(SteadyScrollbars, ScrollView, can_focus=True):
 
     def __init__(
         self,
-        rows: list[Any] | None = None,
+        rows: Sequence[Any] | None = None,
         *,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self._rows: list[Any] = []
+        self._rows: Sequence[Any] = []
         self._columns: list[Column] = []
         self._column_set: set[Column] = set()
         self._widths: list[int] = []
@@ -193,7 +194,7 @@ class RowTable(SteadyScrollbars, ScrollView, can_focus=True):
     # -- public API -------------------------------------------------------------------------
 
     @property
-    def rows(self) -> list[Any]:
+    def rows(self) -> Sequence[Any]:
         """The rows shown."""
         return self._rows
 
@@ -224,14 +225,27 @@ class RowTable(SteadyScrollbars, ScrollView, can_focus=True):
             return MISSING
         return self._cell(self._rows[self._cursor_row], self.cursor_column)
 
-    def set_rows(self, rows: list[Any], *, keep_state: bool = False) -> None:
-        """Show ``rows``; ``keep_state`` keeps the cursor (by column name) and the scroll."""
+    def set_rows(
+        self,
+        rows: Sequence[Any],
+        *,
+        keep_state: bool = False,
+        columns: Sequence[Column] | None = None,
+    ) -> None:
+        """Show ``rows``; ``keep_state`` keeps the cursor (by column name) and the scroll.
+
+        ``columns``: the column keys, when the caller knows every row has just those (rows
+        made on access are then not read to find them; only the width sample is).
+        """
         column = self.cursor_column if keep_state and self._columns else MISSING
         scroll = (self.scroll_x, self.scroll_y) if keep_state else (0.0, 0.0)
         self._rows = rows
         self._columns, self._column_set = [], set()
-        for row in rows[:COLUMN_SAMPLE]:
-            self._add_keys(row)
+        if columns is not None and rows:
+            self._columns, self._column_set = list(columns), set(columns)
+        else:
+            for row in rows[:COLUMN_SAMPLE]:
+                self._add_keys(row)
         # measure ~20,000 cells at most: a hostile row with 5,000 keys must not stall opening
         sample = rows[: max(1, min(WIDTH_SAMPLE, 20_000 // max(1, len(self._columns))))]
         self._widths = [self._measure(c, sample) for c in self._columns]
@@ -270,7 +284,7 @@ class RowTable(SteadyScrollbars, ScrollView, can_focus=True):
     def _header(self, column: Column) -> str:
         return "value" if column is None else safe_text(str(column), max_len=MAX_WIDTH)
 
-    def _measure(self, column: Column, sample: list[Any]) -> int:
+    def _measure(self, column: Column, sample: Sequence[Any]) -> int:
         width = cell_len(self._header(column))
         for row in sample:
             text, _ = cell_text(self._cell(row, column), MAX_WIDTH)

@@ -30,7 +30,6 @@ from explorer.api.jsonparse import parse_json_bytes
 __all__ = [
     "LAZY_MIN_BYTES",
     "LazyArray",
-    "is_lazy",
     "json_default",
     "loads_job",
     "loads_job_if_big",
@@ -167,11 +166,6 @@ class LazyArray(list):  # a list on purpose: isinstance(x, list) holds for it
 
     append = extend = insert = pop = remove = clear = sort = reverse = _read_only
     __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only
-
-
-def is_lazy(value: Any) -> bool:
-    """Whether ``value`` is a lazily parsed array."""
-    return isinstance(value, LazyArray)
 
 
 def json_default(value: Any) -> Any:

@@ -5,7 +5,7 @@ fields each (400,000 rows in the full run): a description and an amount, each wi
 confidence and one cited page, as the API sends them (JSON parsed by orjson, so the objects lie
 in memory as the app's do), left as an analysis leaves them (citations read, some problems).
 Then, for each sort column, a fresh
-:class:`~explorer.core.field_row.RowOrder`:
+:class:`~explorer.core.field_sort.RowOrder`:
 
 - the first sort by that column, key computation included (what the Fields pane runs, in a
   thread past 50,000 rows, when the user first sorts by it); problems includes the path order
@@ -82,7 +82,7 @@ def measure(args: dict[str, Any]) -> dict[str, Any]:
 
     import orjson
 
-    from explorer.core.field_row import SORT_COLUMNS, RowOrder
+    from explorer.core.field_sort import SORT_COLUMNS, RowOrder
     from explorer.core.fields import field_rows
     from explorer.tui.widgets.fields_pane import COLUMNS, RowCells
     from explorer.tui.widgets.row_table import MAX_WIDTH, WIDTH_SAMPLE, cell_text

@@ -343,51 +343,6 @@ class MainScreen(JobActions, Screen[None]):
     def on_document_loaded(self, message: DocumentLoaded) -> None:
         self.panes.document_arrived(message.job_id, message.fetched)
 
-    def action_source(self) -> None:
-        """``w``: where the field under the cursor came from (the Source view)."""
-        from explorer.tui.screens.source import SourceScreen, cited_rows
-
-        panes = self.panes
-        job = panes.detail
-        if job is None or not panes.loaded:
-            self.app.notify("Select a job with a result first.", timeout=3)
-            return
-        _path, _value, row = panes.cursor_field()
-        analysis = panes.analyses.get(job.id)
-        if row is None:
-            # not in Results or Fields: start at the first ungrounded (or cited) field
-            rows = cited_rows(analysis, None)
-            if not rows:
-                self.app.notify(
-                    "Move to a field in Results or Fields (3 or 4), then press w.", timeout=4
-                )
-                return
-            first = next(
-                (i for i, r in enumerate(rows) if analysis and r.path in analysis.ungrounded), 0
-            )
-            rows_index = first
-        else:
-            path = tuple(row.path)
-            # on an object or array, or a field citing nothing: the first cited field under it
-            under = [
-                i
-                for i, r in enumerate(cited_rows(analysis, None))
-                if tuple(r.path[: len(path)]) == path
-            ]
-            leaf = not isinstance(row.value, dict | list)
-            if row.citations or (leaf and not under):
-                rows = cited_rows(analysis, row)
-                rows_index = next((i for i, r in enumerate(rows) if r.path == row.path), 0)
-            else:
-                rows = cited_rows(analysis, None)
-                rows_index = under[0] if under else 0
-                if not rows:
-                    self.app.notify("No field of this job cites its document.", timeout=4)
-                    return
-        app = self.app
-        fetched = app.want_document(job, retry=True)  # type: ignore[attr-defined]
-        self.app.push_screen(SourceScreen(job.id, rows, rows_index, analysis, fetched))
-
     def on_job_loaded(self, message: JobLoaded) -> None:
         if self.gone:
             return

@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from explorer.core.field_row import SORT_COLUMNS, FieldRow, path_sort_key, sort_key, sort_rows
+from explorer.core.field_row import FieldRow
+from explorer.core.field_sort import SORT_COLUMNS, path_sort_key, sort_key, sort_rows
 from explorer.core.fields import field_rows
 from tests.core import entry, statement_job
 

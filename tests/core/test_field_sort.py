@@ -16,8 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from explorer.core import field_row
-from explorer.core.field_row import SORT_COLUMNS, FieldRow, RowOrder, sort_rows
+from explorer.core import field_sort
+from explorer.core.field_row import FieldRow
+from explorer.core.field_sort import SORT_COLUMNS, RowOrder, sort_rows
 from explorer.core.fields import field_rows
 from explorer.core.jsonpath import Path
 from explorer.core.sanitize import safe_value
@@ -325,7 +326,7 @@ def test_indices_and_keys_at_one_level_sort_as_before() -> None:
 
 
 def test_path_codes_wider_than_one_character(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(field_row, "_BASE", 3)  # nine distinct segments need two digits each
+    monkeypatch.setattr(field_sort, "_BASE", 3)  # nine distinct segments need two digits each
     rows = [FieldRow(p, None) for p in [(5, "b"), (1,), ("z", 0), (True,), (3, "a"), (2, 2)]]
     rows += [FieldRow((i, "k" if i % 2 else i), None) for i in range(9)]
     check_all(rows)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 
 from explorer.api.client import ExtractClient
 from explorer.api.retry import RetryPolicy
 from explorer.core.source import ApiJobSource, FileJobSource
 from explorer.settings import Settings
+from explorer.sim import SimConfig, SimServer
 from explorer.tui.app import ExplorerApp
 
 
@@ -90,3 +92,15 @@ def documents_settled(app: ExplorerApp, job_id: str) -> bool:
         return False
     report = analysis.grounding
     return fetched.document is None or (report is not None and report.with_document)
+
+
+#: The frozen simulator's clock (``frozen_sim``): nothing moves while a test looks.
+FROZEN_NOW = datetime(2026, 11, 20, 12, 0, 0, tzinfo=UTC)
+
+
+@contextmanager
+def frozen_simulator() -> Iterator[SimServer]:
+    """A simulator whose clock stands at :data:`FROZEN_NOW` (no job changes under a test)."""
+    config = SimConfig(seed=7, now=FROZEN_NOW, clock=lambda: FROZEN_NOW.timestamp(), big_rows=2_000)
+    with SimServer(config) as server:
+        yield server

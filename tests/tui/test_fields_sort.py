@@ -8,7 +8,7 @@ import pytest
 from textual.app import App, ComposeResult
 
 from explorer.core.analysis import Analysis
-from explorer.core.field_row import RowOrder
+from explorer.core.field_sort import RowOrder
 from explorer.core.fields import FieldRow, field_rows
 from explorer.tui.widgets import fields_pane
 from explorer.tui.widgets.fields_pane import FieldsPane, RowCells

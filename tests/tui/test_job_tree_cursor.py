@@ -7,23 +7,21 @@ The simulator's clock is frozen, so no job changes group while keys are pressed.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from textual.geometry import Region
 
-from explorer.sim import SimConfig, SimServer
 from explorer.tui.widgets.job_tree import GroupNode, JobNode, JobTree, job_label
 from explorer.tui.widgets.panes import OverviewPane
-from tests.tui.helpers import sim_app, static_text, wait_until
+from tests.tui.helpers import FROZEN_NOW, frozen_simulator, sim_app, static_text, wait_until
 
-NOW = datetime(2026, 11, 20, 12, 0, 0, tzinfo=UTC)
+NOW = FROZEN_NOW
 
 
 @pytest.fixture(scope="module")
 def frozen_sim():
-    config = SimConfig(seed=7, now=NOW, clock=lambda: NOW.timestamp(), big_rows=2_000)
-    with SimServer(config) as server:
+    with frozen_simulator() as server:
         yield server
 
 

@@ -6,21 +6,24 @@ the same on every run; the demo banner shows a fixed URL instead of the random p
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from explorer.sim import SimConfig, SimServer
 from explorer.tui.widgets.result_view import ResultView
-from tests.tui.helpers import documents_settled, sim_app, static_text, wait_until
+from tests.tui.helpers import (
+    FROZEN_NOW,
+    documents_settled,
+    frozen_simulator,
+    sim_app,
+    static_text,
+    wait_until,
+)
 
-NOW = datetime(2026, 11, 20, 12, 0, 0, tzinfo=UTC)
+NOW = FROZEN_NOW
 
 
 @pytest.fixture(scope="module")
 def frozen_sim():
-    config = SimConfig(seed=7, now=NOW, clock=lambda: NOW.timestamp(), big_rows=2_000)
-    with SimServer(config) as server:
+    with frozen_simulator() as server:
         yield server
 
 

@@ -1,6 +1,6 @@
 """``FieldsPane``: every field of the job in one table — sort, filter, find the weak ones.
 
-Sorting keeps one :class:`~explorer.core.field_row.RowOrder` per analysis: the first sort by a
+Sorting keeps one :class:`~explorer.core.field_sort.RowOrder` per analysis: the first sort by a
 column works its order out (in a thread when the rows are many), later ones, either way and
 under any filter, take one pass over the kept order. The table draws the rows it shows from
 that order, formatting a row's cells only when it scrolls into view.
@@ -22,7 +22,7 @@ from textual.worker import get_current_worker
 
 from explorer.core.confidence import LOW_CONFIDENCE
 from explorer.core.errors import describe_error
-from explorer.core.field_row import SORT_COLUMNS, OrderedRows, RowOrder
+from explorer.core.field_sort import SORT_COLUMNS, OrderedRows, RowOrder
 from explorer.core.fields import FieldRow
 from explorer.tui.inert import inert
 from explorer.tui.widgets.result_view import Annotation

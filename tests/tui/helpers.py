@@ -104,3 +104,14 @@ def frozen_simulator() -> Iterator[SimServer]:
     config = SimConfig(seed=7, now=FROZEN_NOW, clock=lambda: FROZEN_NOW.timestamp(), big_rows=2_000)
     with SimServer(config) as server:
         yield server
+
+
+def settled_cursor_job(tree) -> str | None:
+    """The job under the tree's cursor once the tree has settled on it (None meanwhile: while a
+    rebuild replaces the nodes the cursor line can point at another job for a frame)."""
+    from explorer.tui.widgets.job_tree import JobNode
+
+    node = tree.cursor_node
+    if tree._quiet or node is None or not isinstance(node.data, JobNode):
+        return None
+    return node.data.job_id if node.data.job_id == tree.selected_job_id else None

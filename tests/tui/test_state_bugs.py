@@ -12,10 +12,17 @@ import pytest
 
 from explorer.tui.screens.confirm import ConfirmScreen
 from explorer.tui.widgets.fields_pane import FieldsPane
-from explorer.tui.widgets.job_tree import JobNode, ProjectNode
+from explorer.tui.widgets.job_tree import ProjectNode
 from explorer.tui.widgets.panes import OverviewPane
 from explorer.tui.widgets.results_pane import ResultsPane
-from tests.tui.helpers import file_app, sim_app, static_text, tree_lines, wait_until
+from tests.tui.helpers import (
+    file_app,
+    settled_cursor_job,
+    sim_app,
+    static_text,
+    tree_lines,
+    wait_until,
+)
 
 
 def overview(app) -> str:
@@ -163,9 +170,10 @@ async def test_enter_on_a_job_at_40x12_shows_its_results(sim) -> None:
     app = sim_app(sim)
     async with app.run_test(size=(40, 12)) as pilot:
         tree = app.main.tree
-        await wait_until(pilot, lambda: bool(tree._job_nodes) and tree.cursor_node is not None)
-        await wait_until(pilot, lambda: isinstance(tree.cursor_node.data, JobNode))
-        job_id = tree.cursor_node.data.job_id
+        # The tree has settled: its cursor is on the job it selected (while a rebuild replaces
+        # the nodes, the cursor line can point at another job for a frame).
+        await wait_until(pilot, lambda: settled_cursor_job(tree) is not None)
+        job_id = settled_cursor_job(tree)
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.main.panes.shown_job_id == job_id)
         assert not app.main.sidebar.display, "the panes get the whole width"

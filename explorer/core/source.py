@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
 from explorer.api.errors import AuthError, BadRequestError, NotFoundError
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from explorer.core.document import Document
     from explorer.core.prefetch import Prefetch
 
+#: Jobs per page when the fleet views walk weeks of history (the API's largest page).
+HISTORY_PAGE_SIZE = 100
 #: Name of the pseudo-project holding offline jobs that carry no project id.
 FILES_PROJECT = "files"
 #: Why an offline job has no document, and how to give it one.
@@ -58,6 +61,13 @@ class JobSource(Protocol):
     async def page(self, project_id: str, token: str | None, page_size: int) -> JobPage: ...
 
     async def job(self, job_id: str) -> ExtractJob: ...
+
+    async def history_page(
+        self, project_id: str, token: str | None, since: datetime | None
+    ) -> JobPage:
+        """One page of a project's jobs created at or after ``since`` (newest first), with
+        their configuration and usage: what the fleet views read."""
+        ...
 
     async def jobs(self, refs: Sequence[tuple[str, str | None]]) -> list[ExtractJob]:
         """Fresh copies of known jobs, given as (job id, project id) pairs."""
@@ -170,6 +180,20 @@ class ApiJobSource:
                 page_token=token,
                 page_size=page_size,
             )
+        self._seen(page.items)
+        self.names.apply(page.items)
+        return page
+
+    async def history_page(
+        self, project_id: str, token: str | None, since: datetime | None
+    ) -> JobPage:
+        page = await self.client.list_jobs(
+            project_id=None if project_id == KEY_PROJECT else project_id,
+            page_token=token,
+            page_size=HISTORY_PAGE_SIZE,
+            created_at_on_or_after=since.isoformat() if since is not None else None,
+            expand=("configuration", "usage"),
+        )
         self._seen(page.items)
         self.names.apply(page.items)
         return page
@@ -305,6 +329,17 @@ class FileJobSource:
         page.items = jobs[start:end]
         return page
 
+    async def history_page(
+        self, project_id: str, token: str | None, since: datetime | None
+    ) -> JobPage:
+        jobs = self._by_project.get(project_id, [])
+        if since is not None:
+            cut = since.timestamp()
+            jobs = [j for j in jobs if j.created_at is None or _stamp(j.created_at) >= cut]
+        page = JobPage(total_size=len(jobs))
+        page.items = list(jobs)
+        return page
+
     async def job(self, job_id: str) -> ExtractJob:
         try:
             return self._by_id[job_id]
@@ -335,3 +370,7 @@ class FileJobSource:
 
     async def page_picture(self, document: Document, page: int) -> bytes | None:
         return None  # a local document is a PDF or parse JSON; screenshots need the API
+
+
+def _stamp(when: datetime) -> float:
+    return (when if when.tzinfo is not None else when.replace(tzinfo=UTC)).timestamp()

@@ -31,6 +31,7 @@ BENCHMARKS = (
     Benchmark("big_job", ("open", "keys", "memory"), "the big job: open, keys, memory"),
     Benchmark("analysis", ("analysis",), "the big job analysed: fields, schema, grounding"),
     Benchmark("fields_sort", ("sort",), "the Fields table sorted by each column"),
+    Benchmark("usage_view", ("usage",), "usage view over 10,000 jobs to first chart"),
     Benchmark("sdk_compare", ("sdk",), "our client vs the llama-cloud SDK"),
     # last: two programs opening the big job's file over and over, in tmux
     Benchmark("peer", ("peer",), "the big job's file: extract-explorer vs VisiData"),

@@ -62,6 +62,29 @@ def _source(path: tuple) -> Callable[..., Awaitable[None]]:
     return run
 
 
+async def _fleet_view(app, pilot) -> None:
+    """The Failures or Usage view (opened by the shot's key), once its numbers are drawn."""
+    for _ in range(400):
+        await pilot.pause(0.05)
+        screen = app.screen
+        if getattr(screen, "result", None) is not None and not screen.busy:
+            break
+    await pilot.pause(0.2)
+
+
+async def _rerun(app, pilot) -> None:
+    """The re-run form with the tier changed: what changes, the input, the estimate."""
+    from textual.widgets import Select
+
+    await pilot.press("R")
+    for _ in range(100):
+        await pilot.pause(0.05)
+        if app.screen.__class__.__name__ == "RerunScreen":
+            break
+    app.screen.query_one("#rerun-tier", Select).value = "agentic_plus"
+    await pilot.pause(0.2)
+
+
 SHOTS = [
     Shot("overview-invoice", "invoice_cited"),
     Shot(
@@ -90,6 +113,9 @@ SHOTS = [
         focus_results=True,
         extra=_source(("total",)),
     ),
+    Shot("rerun-form", "invoice_cited", extra=_rerun),
+    Shot("failures", None, keys=("F",), extra=_fleet_view),
+    Shot("usage", None, keys=("dollar_sign",), extra=_fleet_view),
 ]
 
 

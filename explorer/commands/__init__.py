@@ -23,10 +23,25 @@ COMMAND_TABLE: dict[str, tuple[str, str, str]] = {
     "page": ("explorer.commands.page", "cmd_page", "draw the page a field cites, as a PNG"),
     "diff": ("explorer.commands.compare", "cmd_diff", "compare two jobs field by field"),
     "export": ("explorer.commands.export", "cmd_export", "write a job as JSON, JSON Lines or CSV"),
+    "rerun": (
+        "explorer.commands.rerun",
+        "cmd_rerun",
+        "run a job again with settings changed; --wait --diff compares",
+    ),
     "list": ("explorer.commands.jobs", "cmd_list", "list jobs as a table"),
     "get": ("explorer.commands.jobs", "cmd_get", "show one job"),
     "cancel": ("explorer.commands.jobs", "cmd_cancel", "cancel a running job (needs --yes)"),
     "delete": ("explorer.commands.jobs", "cmd_delete", "delete a finished job (needs --yes)"),
+    "failures": (
+        "explorer.commands.fleet",
+        "cmd_failures",
+        "failed jobs of every project grouped by what went wrong, and stuck jobs",
+    ),
+    "usage": (
+        "explorer.commands.fleet",
+        "cmd_usage",
+        "jobs, credits, pages, failure rate per day, week, config, tier or project",
+    ),
 }
 
 __all__ = ["COMMAND_TABLE"]

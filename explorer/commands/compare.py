@@ -11,7 +11,7 @@ from explorer.commands.base import CommandError, command, new_parser, settings_f
 from explorer.commands.jobref import Connection, LoadedJob, load_job, run_with_connection
 from explorer.core.diff import FieldChange
 
-__all__ = ["build_diff_parser", "cmd_diff", "diff_table"]
+__all__ = ["build_diff_parser", "cmd_diff", "diff_table", "summary_json", "summary_line"]
 
 _MARKS = {"changed": "~", "added": "+", "removed": "-", "same": "="}
 _PATH_WIDTH = 44
@@ -81,7 +81,7 @@ def _describe(job: LoadedJob) -> str:
     return "  ".join(output.cell(p, 80) for p in parts)
 
 
-def _summary_json(a: LoadedJob, b: LoadedJob, changes: list[FieldChange]) -> dict[str, Any]:
+def summary_json(a: LoadedJob, b: LoadedJob, changes: list[FieldChange]) -> dict[str, Any]:
     from explorer.core.diff import diff_summary
 
     s = diff_summary(changes)
@@ -96,7 +96,7 @@ def _summary_json(a: LoadedJob, b: LoadedJob, changes: list[FieldChange]) -> dic
     }
 
 
-def _summary_line(summary: dict[str, Any]) -> str:
+def summary_line(summary: dict[str, Any]) -> str:
     text = (
         f"{summary['changed']} changed, {summary['added']} added, "
         f"{summary['removed']} removed, {summary['same']} same"
@@ -130,7 +130,7 @@ def cmd_diff(argv: Sequence[str]) -> int:
                 f"{job.id} has no result (status {job.status}): all its fields count as absent"
             )
     changes = diff_jobs(a.data, b.data, include_same=True)
-    summary = _summary_json(a, b, changes)
+    summary = summary_json(a, b, changes)
     shown = changes if args.all else [c for c in changes if c.kind != "same"]
     if args.json:
         data = {"summary": summary, "changes": [change_to_json(c) for c in shown]}
@@ -139,6 +139,6 @@ def cmd_diff(argv: Sequence[str]) -> int:
         output.write_out(f"A  {_describe(a)}\nB  {_describe(b)}\n")
         if shown:
             output.write_out(diff_table(shown))
-        output.write_out(_summary_line(summary))
+        output.write_out(summary_line(summary))
     differ = summary["changed"] or summary["added"] or summary["removed"]
     return 1 if args.exit_code and differ else 0

@@ -165,9 +165,13 @@ def parse_since(text: str, now: datetime | None = None) -> datetime:
     now = now or datetime.now(UTC)
     raw = text.strip().lower()
     units = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-    if raw[-1:] in units and raw[:-1].replace(".", "", 1).isdigit():
+    # isdecimal, not isdigit: "²" is a digit that float() refuses
+    if raw[-1:] in units and raw[:-1].replace(".", "", 1).isdecimal():
         amount = float(raw[:-1])
-        return now - timedelta(seconds=amount * units[raw[-1]])
+        try:
+            return now - timedelta(seconds=amount * units[raw[-1]])
+        except OverflowError:  # 99999999999d
+            raise ValueError(f"--since {text.strip()} reaches back before year 1") from None
     try:
         when = datetime.fromisoformat(text.strip())
     except ValueError:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from explorer.api.errors import AuthError, BadRequestError, NotFoundError
 from explorer.api.models import ExtractJob, JobPage, Project
@@ -76,6 +76,16 @@ class JobSource(Protocol):
     async def cancel(self, job_id: str) -> ExtractJob: ...
 
     async def delete(self, job_id: str, force: bool = False) -> None: ...
+
+    async def create(
+        self, file_input: str, configuration: dict[str, Any], project_id: str | None
+    ) -> ExtractJob:
+        """Start a job (a re-run) with an inline configuration."""
+        ...
+
+    async def validate_schema(self, data_schema: Any) -> Any:
+        """The service's verdict on a schema (raises the API's error when it refuses it)."""
+        ...
 
     async def name(self, jobs: list[ExtractJob]) -> bool:
         """Ask for the file and configuration names these jobs lack; True if any was learned."""
@@ -274,6 +284,21 @@ class ApiJobSource:
         project_id = await self._project_for(job_id)
         await self.client.delete_job(job_id, force=force, project_id=project_id)
 
+    async def create(
+        self, file_input: str, configuration: dict[str, Any], project_id: str | None
+    ) -> ExtractJob:
+        job = await self.client.create_job(
+            file_input,
+            configuration=configuration,
+            project_id=None if project_id in (None, KEY_PROJECT) else project_id,
+        )
+        self._seen([job])
+        self.names.apply([job])
+        return job
+
+    async def validate_schema(self, data_schema: Any) -> Any:
+        return await self.client.validate_schema(data_schema)
+
     def _document_cache(self) -> DocumentCache:
         if self.documents is None:
             from explorer.core.doc_cache import DocumentCache, default_cache_dir
@@ -354,6 +379,14 @@ class FileJobSource:
 
     async def delete(self, job_id: str, force: bool = False) -> None:
         raise PermissionError("offline files are read-only")
+
+    async def create(
+        self, file_input: str, configuration: dict[str, Any], project_id: str | None
+    ) -> ExtractJob:
+        raise PermissionError("offline files are read-only: a re-run needs the API")
+
+    async def validate_schema(self, data_schema: Any) -> Any:
+        raise PermissionError("offline files are read-only: validating a schema needs the API")
 
     async def name(self, jobs: list[ExtractJob]) -> bool:
         return False  # files carry what they carry; there is no one to ask

@@ -34,6 +34,10 @@ project (`explorer.sim.around`); `SimConfig.key_kind` plays keys that may not li
 
 Notable world jobs are listed by role in `SimState.notable` (e.g. `server.state.notable["big"]`);
 `SimState.find_by_file_name` finds the jobs on a file by the file's name.
+
+The "Claims pipeline" project holds six weeks of history for the fleet views
+(`explorer.sim.history`: a daily rhythm, recurring failures, a burst, stuck jobs, usage on every
+finished job; roles `history_*`); it and the `bulk_jobs` project are built on first use.
 """
 
 from .app import create_app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,18 @@ from .errors import ApiError, invalid, not_found
 from .schema_check import data_schema_problem
 
 TARGETS = ("per_doc", "per_page", "per_table_row")
+#: ``target_pages``: page numbers and ranges, 1-based ("1,3,5-7").
+_PAGES = re.compile(r"^\s*\d{1,6}(\s*-\s*\d{1,6})?(\s*,\s*\d{1,6}(\s*-\s*\d{1,6})?)*\s*$")
+
+
+def target_page_count(spec: str, pages: int) -> int:
+    """How many of a document's ``pages`` a valid ``target_pages`` spec selects (at least 1)."""
+    chosen: set[int] = set()
+    for part in spec.split(","):
+        first, _, last = part.partition("-")
+        lo, hi = int(first), int(last or first)
+        chosen.update(range(max(lo, 1), min(hi, pages) + 1))
+    return max(1, len(chosen))
 
 
 @dataclass
@@ -71,6 +84,15 @@ def normalise_configuration(cfg: Any, shape: str) -> dict[str, Any]:
     if max_pages is not None and (not isinstance(max_pages, int) or max_pages < 1):
         raise invalid(
             "body", "configuration.max_pages", "Input should be greater than or equal to 1"
+        )
+    target_pages = cfg.get("target_pages")
+    if target_pages is not None and (
+        not isinstance(target_pages, str) or not _PAGES.match(target_pages)
+    ):
+        raise invalid(
+            "body",
+            "configuration.target_pages",
+            "target_pages must be page numbers and ranges like '1,3,5-7'",
         )
     out = {k: v for k, v in cfg.items() if k not in ("extract_version",)}
     out.update(

@@ -112,3 +112,8 @@ TIER_QUALITY = {"cost_effective": 0.86, "turbo": 0.84, "agentic": 0.92, "agentic
 def seed_tier(tier: str) -> str:
     """The closest tier the seed-generation API knew."""
     return {"agentic_plus": "agentic", "turbo": "cost_effective"}.get(tier, tier)
+
+
+def tier_in(shape: str, tier: str) -> str:
+    """`tier` as the API of `shape` ("current" or "seed") names it."""
+    return seed_tier(tier) if shape == "seed" else tier

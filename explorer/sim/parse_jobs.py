@@ -23,7 +23,7 @@ import orjson
 from .documents import PARSE_RATES
 from .files import FileRecord, ParseRecord, parse_job_id
 from .ids import rng_for
-from .records import CANCELLED, FAILED, PENDING, RUNNING, JobRecord
+from .records import CANCELLED, FAILED, PENDING, RUNNING, TERMINAL, JobRecord
 
 if TYPE_CHECKING:
     from .state import SimState
@@ -76,9 +76,17 @@ def parse_status(state: SimState, parse: ParseRecord, now: float) -> tuple[str, 
         return (RUNNING, parse.created + 1.0, None) if now < done else (COMPLETED, done, None)
     phases = runner.phases
     end_at, final = phases[-1]
-    start = next((at for at, st in phases if st == RUNNING), end_at)  # cancelled while queued
+    ran = next((at for at, st in phases if st == RUNNING), None)
+    planned = parse_seconds(runner.pages)
+    if final not in TERMINAL:  # a job that never finishes (explorer.sim.history)
+        if ran is None or now < ran:
+            return PENDING, parse.created, None
+        done = round(ran + planned, 3)
+        return (RUNNING, ran, None) if now < done else (COMPLETED, done, None)
+    if ran is None and final == FAILED:  # refused before it ran (rate limited): never parsed
+        return (PENDING, parse.created, None) if now < end_at else (CANCELLED, end_at, None)
+    start = end_at if ran is None else ran  # cancelled while queued
     failure = _parse_failure(runner, parse) if final == FAILED else None
-    planned = 1.0 + 0.8 * max(runner.pages, 1)  # how long parsing takes
     if final == CANCELLED:
         finish = start + planned
     elif failure:
@@ -95,6 +103,11 @@ def parse_status(state: SimState, parse: ParseRecord, now: float) -> tuple[str, 
     if failure:
         return FAILED, finish, failure
     return COMPLETED, finish, None
+
+
+def parse_seconds(pages: int) -> float:
+    """How long the parse of a `pages`-page document takes, as the first step of a job."""
+    return 1.0 + 0.8 * max(pages, 1)
 
 
 def _runner(state: SimState, parse: ParseRecord) -> JobRecord | None:

@@ -60,6 +60,10 @@ class JobRecord:
     tweaks: tuple[str, ...] = ()
     error_message: str | None = None
     cacheable: bool = True
+    #: What a job that stops early (FAILED, CANCELLED) has been billed when it stops: whether
+    #: its parse was, and how many pages it extracted. None: such a job reports no usage (the
+    #: hand-made world's); a job with a result always bills every page.
+    billed: tuple[bool, int] | None = None
     outcome: Any = field(default=None, repr=False)
 
     def status_at(self, now: float) -> tuple[str, float]:

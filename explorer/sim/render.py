@@ -13,7 +13,7 @@ from typing import Any
 from .documents import PARSE_RATES, TIER_RATES
 from .files import parse_job_id
 from .outcome import Outcome
-from .records import FAILED, PENDING, THROTTLED, WITH_RESULT, JobRecord
+from .records import CANCELLED, FAILED, PENDING, THROTTLED, WITH_RESULT, JobRecord
 from .timebase import WorldClock
 
 EXPANDABLE = ("configuration", "extract_metadata", "usage")
@@ -75,6 +75,7 @@ def render_job(
     cfg = rec.configuration
     done = status in WITH_RESULT
     outcome = outcome_of(rec) if done else None
+    billed = _pages_billed(rec, status)
     doc_key = "document_input_value" if shape == "seed" else "file_input"
     job: dict[str, Any] = {
         "id": rec.id,
@@ -88,7 +89,7 @@ def render_job(
         "error_message": rec.error_message if status == FAILED else None,
         "extract_metadata": None,
         "extract_result": outcome.result if outcome else None,
-        "metadata": {"usage": _metadata_usage(rec, shape, outcome)},
+        "metadata": {"usage": _metadata_usage(rec, shape, outcome, billed)},
     }
     if "extract_metadata" in expand and status not in (PENDING, THROTTLED):
         job["extract_metadata"] = {
@@ -97,29 +98,48 @@ def render_job(
             "parse_tier": cfg.get("parse_tier") or "fast",
         }
     if shape == "current":
-        job["usage"] = _credits(rec) if "usage" in expand and done else None
+        job["usage"] = _credits(rec, billed) if "usage" in expand and billed else None
     return job
 
 
-def _metadata_usage(rec: JobRecord, shape: str, outcome: Outcome | None) -> dict[str, Any] | None:
-    if outcome is None:
+def _pages_billed(rec: JobRecord, status: str) -> tuple[int, int] | None:
+    """(pages parsed, pages extracted) the job has been billed for at `status`; None while
+    nothing is (running, queued, or a stopped job that records no usage)."""
+    if status in WITH_RESULT:
+        return rec.pages, rec.pages
+    if rec.billed is None or status not in (FAILED, CANCELLED):
         return None
+    parsed, extracted = rec.billed
+    return (rec.pages if parsed else 0), min(extracted, rec.pages)
+
+
+def _metadata_usage(
+    rec: JobRecord, shape: str, outcome: Outcome | None, billed: tuple[int, int] | None
+) -> dict[str, Any] | None:
+    if billed is None:
+        return None
+    parsed, extracted = billed
     if shape == "seed":
         return {
-            "num_document_tokens": rec.pages * 587 + len(rec.file_name) * 3,
-            "num_output_tokens": outcome.output_tokens,
-            "num_pages_extracted": rec.pages,
+            "num_document_tokens": parsed * 587 + len(rec.file_name) * 3 if parsed else 0,
+            # a job stopped part-way wrote some output for the pages it extracted
+            "num_output_tokens": outcome.output_tokens if outcome else extracted * 150,
+            "num_pages_extracted": extracted,
         }
-    return {"num_pages_billed": rec.pages, "num_pages_extracted": rec.pages}
+    return {"num_pages_billed": extracted, "num_pages_extracted": extracted}
 
 
-def _credits(rec: JobRecord) -> dict[str, float]:
+def _credits(rec: JobRecord, billed: tuple[int, int]) -> dict[str, float]:
+    # a page's credits are its parse's share plus the extraction's; a job stopped early pays
+    # for the parse if it finished and for the pages extracted before the stop
+    parsed, extracted = billed
     cfg = rec.configuration
     rate = TIER_RATES.get(str(cfg.get("tier")), 5)
-    credits = rec.pages * rate
-    parse = rec.pages * min(PARSE_RATES.get(str(cfg.get("parse_tier") or "fast"), 1), rate - 1)
+    parse_rate = min(PARSE_RATES.get(str(cfg.get("parse_tier") or "fast"), 1), rate - 1)
+    parse = parsed * parse_rate
+    extract = extracted * (rate - parse_rate)
     return {
-        "credits": float(credits),
-        "extract_credits": float(credits - parse),
+        "credits": float(parse + extract),
+        "extract_credits": float(extract),
         "parse_credits": float(parse),
     }

@@ -6,16 +6,19 @@ import threading
 import time
 from bisect import insort
 from collections import deque
-from typing import Any
+from collections.abc import Callable
+from functools import partial
+from typing import Any, TypeVar
 
 import orjson
 
 from .around import check_access
 from .bulk import big_outcome, bulk_records, running_records
 from .config import SimConfig
-from .creation import parse_create
+from .creation import parse_create, target_page_count
 from .errors import ApiError, not_found
 from .files import FileIndex, FileRecord, ParseRecord
+from .history import history_records
 from .ids import prefixed, rng_for
 from .library import DocumentStore
 from .listing import ListQuery, select, sort_key
@@ -23,9 +26,10 @@ from .outcome import Outcome, build_outcome
 from .records import TERMINAL, JobRecord, error_message_for, magic_phases
 from .render import EXPANDABLE, parse_job_id, render_job
 from .timebase import WorldClock
-from .world import Project, build_world
+from .world import HISTORY, Project, build_world
 
 LOG_LIMIT = 10_000
+_T = TypeVar("_T")
 
 
 class SimState:
@@ -45,7 +49,9 @@ class SimState:
         world = build_world(self.config)
         self.projects: dict[str, Project] = world.projects
         self.configurations = world.configurations
-        self.notable: dict[str, str] = dict(world.notable)
+        #: Jobs by role (`state.notable["big"]`); a role of a project built on first use
+        #: (`history_*`) is found by `[]`, which builds it.
+        self.notable: dict[str, str] = _Roles(world.notable, self._load_next)
         self.default_project = world.default_project
         self._jobs: dict[str, JobRecord] = {}
         self.index = FileIndex()
@@ -62,8 +68,21 @@ class SimState:
             self.config.job_seconds,
         )
         self._add_all(records)
-        self._bulk_project = next((p for p in self.projects.values() if p.name == "Bulk"), None)
-        self._bulk_loaded = self._bulk_project is None
+        # projects whose jobs are built on first use (one that misses a job, a file or a parse
+        # job builds them all): hundreds of history jobs, up to 100,000 bulk ones
+        self._later: dict[str, Callable[[], tuple[list[JobRecord], dict[str, str]]]] = {}
+        for p in self.projects.values():
+            if p.name == HISTORY:
+                self._later[p.id] = partial(
+                    history_records,
+                    self.config.seed,
+                    p.id,
+                    world.saved,
+                    self.config.shape,
+                    self.clock.base,
+                )
+            elif p.name == "Bulk":
+                self._later[p.id] = partial(self._bulk, p.id, world.saved)
 
     # --- accounting -------------------------------------------------------------------------
 
@@ -110,16 +129,34 @@ class SimState:
             for lst in self._by_project.values():
                 lst.sort(key=sort_key)
 
-    def _load_bulk(self) -> None:
-        # the bulk project's jobs exist only once something asks for them
-        if self._bulk_loaded or self._bulk_project is None:
+    def _bulk(
+        self, project_id: str, saved: dict[str, tuple[str, dict[str, Any]]]
+    ) -> tuple[list[JobRecord], dict[str, str]]:
+        config = self.config
+        return bulk_records(config.bulk_jobs, config.seed, project_id, saved, config.shape), {}
+
+    def _load(self, project_id: str | None = None) -> None:
+        """Build the jobs of a project made on first use (of every such project: None)."""
+        if not self._later:
             return
         with self._lock:
-            if not self._bulk_loaded:
-                self._add_all(
-                    bulk_records(self.config.bulk_jobs, self.config.seed, self._bulk_project.id)
-                )
-                self._bulk_loaded = True
+            for pid in [project_id] if project_id is not None else list(self._later):
+                build = self._later.get(pid)
+                if build is None:
+                    continue
+                records, roles = build()
+                self._add_all(records)
+                dict.update(self.notable, roles)
+                del self._later[pid]
+
+    def _load_next(self) -> bool:
+        """Build the next project made on first use; False when none is left."""
+        with self._lock:
+            pending = next(iter(self._later), None)
+            if pending is None:
+                return False
+            self._load(pending)
+            return True
 
     def now(self) -> float:
         """The world's current time, relative to its base time."""
@@ -127,12 +164,18 @@ class SimState:
 
     def record(self, job_id: str) -> JobRecord | None:
         """The stored job, or None."""
+        return self._find(lambda: self._jobs.get(job_id))
+
+    def _find(self, get: Callable[[], _T | None]) -> _T | None:
+        """`get()` under the lock; after a miss, again once every project made on first use
+        is built (the thing may be one of theirs)."""
         with self._lock:
-            rec = self._jobs.get(job_id)
-        if rec is None and not self._bulk_loaded:
-            self._load_bulk()
-            rec = self._jobs.get(job_id)
-        return rec
+            found = get()
+        if found is None and self._later:
+            self._load()
+            with self._lock:
+                found = get()
+        return found
 
     def outcome_of(self, rec: JobRecord) -> Outcome:
         """The job's result and metadata, built on first use."""
@@ -171,6 +214,7 @@ class SimState:
 
     def find_by_file_name(self, file_name: str) -> list[str]:
         """Ids of jobs on the file named `file_name`, newest first."""
+        self._load()
         with self._lock:
             found = [
                 r
@@ -183,18 +227,11 @@ class SimState:
 
     def file(self, file_id: str) -> FileRecord | None:
         """A stored file, or None."""
-        with self._lock:
-            return self.index.files.get(file_id)
+        return self._find(lambda: self.index.files.get(file_id))
 
     def parse_job(self, parse_job_id: str) -> ParseRecord | None:
-        """A stored parse job, or None (the bulk project's appear once it is loaded)."""
-        with self._lock:
-            found = self.index.parse_jobs.get(parse_job_id)
-        if found is None and not self._bulk_loaded:
-            self._load_bulk()
-            with self._lock:
-                found = self.index.parse_jobs.get(parse_job_id)
-        return found
+        """A stored parse job, or None."""
+        return self._find(lambda: self.index.parse_jobs.get(parse_job_id))
 
     def file_of(self, rec: JobRecord) -> FileRecord | None:
         """The file a job ran on."""
@@ -237,9 +274,8 @@ class SimState:
         return p
 
     def project_files(self, project_id: str) -> list[FileRecord]:
-        """The files of one project (the bulk project's once its jobs exist)."""
-        if self._bulk_project is not None and project_id == self._bulk_project.id:
-            self._load_bulk()
+        """The files of one project."""
+        self._load(project_id)
         with self._lock:
             return [f for f in self.index.files.values() if f.project_id == project_id]
 
@@ -248,8 +284,7 @@ class SimState:
     def list_jobs(self, q: ListQuery) -> dict[str, Any]:
         """A page of `GET /api/v2/extract`."""
         project = self.resolve_project(q.project_id, q.organization_id)
-        if project is self._bulk_project:
-            self._load_bulk()
+        self._load(project.id)
         now = self.now()
         with self._lock:
             if q.job_ids is not None:
@@ -293,6 +328,8 @@ class SimState:
             target = req.configuration.get("extraction_target")
             known = self.index.file_for(req.document)
             pages = known.source.pages if known else rng.randint(1, 6)
+            if isinstance(req.configuration.get("target_pages"), str):
+                pages = target_page_count(req.configuration["target_pages"], pages)
             if isinstance(req.configuration.get("max_pages"), int):
                 pages = min(pages, req.configuration["max_pages"])
             rec = JobRecord(
@@ -349,6 +386,21 @@ class SimState:
                 if jid == rec.id:
                     del self.notable[role]
         return {"id": rec.id, "deleted": True}
+
+
+class _Roles(dict[str, str]):
+    """Job ids by role; a role not there yet builds the projects made on first use, one by
+    one, until it is (`load_next` builds the next and says whether there was one)."""
+
+    def __init__(self, roles: dict[str, str], load_next: Callable[[], bool]) -> None:
+        super().__init__(roles)
+        self._load_next = load_next
+
+    def __missing__(self, role: str) -> str:
+        while self._load_next():
+            if dict.__contains__(self, role):
+                return dict.__getitem__(self, role)
+        raise KeyError(role)
 
 
 def _file_name_for(document: str, configuration: dict[str, Any], seed: int) -> str:

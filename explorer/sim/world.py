@@ -30,6 +30,9 @@ from .records import (
 )
 from .render import parse_job_id
 
+#: The project of six weeks of jobs (explorer.sim.history).
+HISTORY = "Claims pipeline"
+
 
 @dataclass
 class Project:
@@ -51,6 +54,8 @@ class World:
     configurations: dict[str, dict[str, Any]]
     records: list[JobRecord]
     notable: dict[str, str] = field(default_factory=dict)
+    #: The saved configurations by catalog key: (id, configuration).
+    saved: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def default_project(self) -> Project:
@@ -96,6 +101,8 @@ def build_world(config: SimConfig) -> World:
         ("default", "Default", "main", True, 240),
         ("finance", "Finance ops", "main", False, 130),
         ("hr", "HR intake", "people", False, 95),
+        # six weeks of jobs, built when first asked for (explorer.sim.history)
+        ("history", HISTORY, "main", False, 60),
     ):
         pid = prefixed("prj", rng_for(seed, "project", key))
         projects[key] = Project(pid, name, orgs[org], default, -age * DAY, -(age - 3) * DAY)
@@ -129,7 +136,7 @@ def build_world(config: SimConfig) -> World:
     ]
     records = [builder.build(spec, i) for i, spec in enumerate(specs)]
     notable = {s.role: r.id for s, r in zip(specs, records, strict=True) if s.role}
-    world = World({p.id: p for p in projects.values()}, configurations, records, notable)
+    world = World({p.id: p for p in projects.values()}, configurations, records, notable, saved)
     return world
 
 

@@ -47,6 +47,7 @@ from explorer.tui.messages import (
     ProjectsLoaded,
     RefreshDone,
     RefreshFailed,
+    RerunStarted,
 )
 from explorer.tui.screens.confirm import ConfirmScreen
 
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
     from explorer.api.transport import RetryEvent
     from explorer.core.doc_fetch import FetchedDocument
     from explorer.core.document import Document
+    from explorer.core.rerun import RerunPlan
 
 
 #: Documents kept in memory (the disk cache keeps more).
@@ -335,8 +337,8 @@ class ExplorerApp(App[int]):
     @work(exclusive=True, group="diff", exit_on_error=False)
     async def load_diff(self, a_id: str, b_id: str) -> None:
         try:
-            a = self.store.details.get(a_id) or await self.source.job(a_id)
-            b = self.store.details.get(b_id) or await self.source.job(b_id)
+            a = await self._final_copy(a_id)
+            b = await self._final_copy(b_id)
         except Exception as exc:  # shown, never raised
             self._post(DiffReady(None, None, [], describe_error(exc)))
             return
@@ -346,6 +348,23 @@ class ExplorerApp(App[int]):
             diff_jobs, a.to_json_dict(), b.to_json_dict(), include_same=True
         )
         self._post(DiffReady(a, b, changes))
+
+    async def _final_copy(self, job_id: str) -> ExtractJob:
+        """The job's full copy: the one held if the job had finished, else a fresh one."""
+        held = self.store.details.get(job_id)
+        if held is not None and held.is_terminal:
+            return held
+        return await self.source.job(job_id)
+
+    @work(group="rerun", exit_on_error=False)
+    async def start_rerun(self, plan: RerunPlan) -> None:
+        """Send a re-run (an inline configuration; the original's saved one is never touched)."""
+        try:
+            job = await self.source.create(plan.file_input, plan.configuration, plan.project_id)
+        except Exception as exc:  # shown, never raised
+            self._post(RerunStarted(plan, None, describe_error(exc)))
+            return
+        self._post(RerunStarted(plan, job))
 
     # -- documents ----------------------------------------------------------------------------
 

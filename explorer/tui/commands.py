@@ -55,6 +55,21 @@ class JobCommands(Provider):
             ("Refresh now", "Refresh running jobs and the job list", app.action_refresh_now),
             ("Pause / resume auto-refresh", "Toggle live refresh", app.action_toggle_pause),
             ("Show help", "Every key binding", app.action_help),
+            (
+                "Re-run this job",
+                "Run the current job again with settings changed, then compare (R)",
+                app.main.action_rerun,
+            ),
+            (
+                "Failures",
+                "Failed jobs of every project grouped by error, and stuck jobs (F)",
+                app.main.action_failures,
+            ),
+            (
+                "Usage and credits",
+                "Credits, pages, failure rate and durations by day, week, config… ($)",
+                app.main.action_usage,
+            ),
         ]
         return commands
 

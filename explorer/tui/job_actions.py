@@ -17,6 +17,7 @@ from explorer.core.jsonpath import format_path
 from explorer.core.present import clip, short_id
 from explorer.core.sanitize import safe_text
 from explorer.tui.messages import ActionDone, DiffReady
+from explorer.tui.rerun_actions import RerunActions
 from explorer.tui.screens.confirm import ConfirmScreen
 from explorer.tui.screens.copy import CopyScreen, clipboard_text
 from explorer.tui.screens.diff import DiffScreen
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 CLIPBOARD_MAX = 1_000_000
 
 
-class JobActions:
+class JobActions(RerunActions):
     """The Source view, copy, export, mark / diff, cancel and delete on the current job."""
 
     explorer: ExplorerApp

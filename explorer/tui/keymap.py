@@ -220,12 +220,17 @@ def binding_chains(app_class: type[App], screen_class: type | None = None) -> li
     """The bindings live together, per place the keyboard can be: each widget that takes focus
     with its containers, its screen and the app; each dialog on its own."""
     from textual.screen import Screen
+    from textual.widgets import DataTable
 
     from explorer.tui.screens.confirm import ConfirmScreen
     from explorer.tui.screens.copy import CopyScreen
     from explorer.tui.screens.diff import DiffScreen
     from explorer.tui.screens.export import ExportScreen
+    from explorer.tui.screens.failures import FailuresScreen
     from explorer.tui.screens.help import HelpScreen
+    from explorer.tui.screens.rerun import RerunScreen
+    from explorer.tui.screens.source import SourceScreen
+    from explorer.tui.screens.usage import UsageScreen
     from explorer.tui.widgets.fields_pane import FieldsPane
     from explorer.tui.widgets.job_tree import JobTree
     from explorer.tui.widgets.result_view import ResultView
@@ -246,4 +251,8 @@ def binding_chains(app_class: type[App], screen_class: type | None = None) -> li
         _bindings(ExportScreen),
         _bindings(HelpScreen),
         _bindings(DiffScreen, RowTable),
+        _bindings(SourceScreen),
+        _bindings(RerunScreen),
+        _bindings(FailuresScreen, DataTable),
+        _bindings(UsageScreen, DataTable),
     ]

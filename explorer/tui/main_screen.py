@@ -25,6 +25,7 @@ from explorer.core.sanitize import safe_text
 from explorer.core.source import is_page_of
 from explorer.core.store import GROUPINGS
 from explorer.core.watcher import WatchPlan
+from explorer.tui.fleet_actions import FleetActions
 from explorer.tui.job_actions import JobActions
 from explorer.tui.messages import (
     DocumentLoaded,
@@ -61,7 +62,7 @@ def demo_banner(url: str) -> Text:
     )
 
 
-class MainScreen(JobActions, Screen[None]):
+class MainScreen(JobActions, FleetActions, Screen[None]):
     """Layout, the keys of the main view, and the handlers of the workers' messages."""
 
     BINDINGS = [
@@ -79,8 +80,11 @@ class MainScreen(JobActions, Screen[None]):
         Binding("E", "export", "Export", show=False, id="app.export"),
         Binding("d", "diff", "Diff marked", show=False, id="app.diff"),
         Binding("t", "toggle_tree", "Hide tree", show=False, id="app.toggle_tree"),
+        Binding("R", "rerun", "Re-run", show=False, id="app.rerun"),
         Binding("X", "cancel_job", "Cancel job", show=False, id="app.cancel"),
         Binding("D", "delete_job", "Delete job", show=False, id="app.delete"),
+        Binding("F", "failures", "Failures", show=False, id="app.failures"),
+        Binding("dollar_sign", "usage", "Usage", show=False, id="app.usage"),
         Binding("escape", "escape", "Back", show=False, id="app.escape"),
     ]
 
@@ -348,6 +352,7 @@ class MainScreen(JobActions, Screen[None]):
             return
         job = message.job
         known = job.id in self.store.jobs
+        self.rerun_seen(job)
         self.store.remember_detail(job)
         self.explorer.track([job])
         if message.focus:
@@ -416,6 +421,7 @@ class MainScreen(JobActions, Screen[None]):
         deleted = [i for i in message.asked if i not in seen and i in self.store.jobs]
         self.jobs_gone(deleted, "deleted (it is no longer on the server)")
         for job in message.jobs:
+            self.rerun_seen(job)
             old = self.store.update(job)
             if old is not None and old.status != job.status:
                 changes += 1

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     # Type only: the analysis pulls in jsonschema, which start-up does not need.
     from explorer.core.analysis import Analysis
     from explorer.core.doc_fetch import FetchedDocument
+    from explorer.core.rerun import RerunPlan
 
 
 @dataclass
@@ -103,3 +104,12 @@ class DocumentLoaded(Message):
 
     job_id: str
     fetched: FetchedDocument
+
+
+@dataclass
+class RerunStarted(Message):
+    """A re-run was sent: the new job, or why it could not start."""
+
+    plan: RerunPlan
+    job: ExtractJob | None
+    error: str | None = None

@@ -25,6 +25,7 @@ from explorer.sim.library import DocumentStore
 from explorer.sim.printer import text_in_boxes
 from explorer.sim.state import SimState
 from explorer.sim.typeface import core_typeface
+from explorer.sim.world import HISTORY
 
 from .conftest import ManualClock
 
@@ -119,10 +120,17 @@ def anonymous() -> Iterator[httpx.Client]:
         yield c
 
 
+#: Of the Claims pipeline's hundreds of jobs (explorer.sim.history), one cited job in this many
+#: is walked: they are made as the others are, and walking them all would take 15 s more.
+HISTORY_SAMPLE = 10
+
+
 def cited_jobs(api: httpx.Client, state: SimState) -> list[dict[str, Any]]:
-    """Every COMPLETED job of every project whose metadata cites its sources."""
+    """Every COMPLETED job of every project whose metadata cites its sources (a sample of the
+    history's)."""
     out = []
     for project in state.projects.values():
+        first = len(out)
         token = None
         while True:
             params = {"project_id": project.id, "page_size": "100", "expand": "extract_metadata"}
@@ -138,6 +146,8 @@ def cited_jobs(api: httpx.Client, state: SimState) -> list[dict[str, Any]]:
             token = body["next_page_token"]
             if not token:
                 break
+        if project.name == HISTORY:
+            out[first:] = out[first::HISTORY_SAMPLE]
     return out
 
 

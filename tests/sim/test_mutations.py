@@ -44,6 +44,8 @@ def post(api: httpx.Client, body: Any, **params: str) -> httpx.Response:
         {"file_input": "dfl-x", "configuration": {"data_schema": {"type": "strin"}}},
         {"file_input": "dfl-x", "configuration": {**CFG, "tier": "platinum"}},
         {"file_input": "dfl-x", "configuration": {**CFG, "extraction_target": "per_word"}},
+        {"file_input": "dfl-x", "configuration": {**CFG, "target_pages": "1;3"}},
+        {"file_input": "dfl-x", "configuration": {**CFG, "target_pages": 3}},
         [1, 2],
     ],
 )

@@ -38,16 +38,19 @@ def test_running_jobs_and_bulk_jobs() -> None:
         bulk = projects["Bulk"]
         first = c.get("/api/v2/extract", params={"project_id": bulk, "page_size": 100}).json()
         assert len(first["items"]) == 100 and first["next_page_token"]
-        assert {j["status"] for j in first["items"]} == {"COMPLETED"}
+        # finished, all of them: most COMPLETED, some FAILED (test_history.py looks closer)
+        statuses = [j["status"] for j in first["items"]]
+        assert set(statuses) <= {"COMPLETED", "FAILED", "CANCELLED"}
+        assert statuses.count("COMPLETED") > 80
         second = c.get(
             "/api/v2/extract",
             params={"project_id": bulk, "page_size": 100, "page_token": first["next_page_token"]},
         ).json()
         assert second["items"][0]["created_at"] < first["items"][-1]["created_at"]
-        one = c.get(
-            f"/api/v2/extract/{second['items'][5]['id']}", params={"project_id": bulk}
-        ).json()
-        assert one["extract_result"] == second["items"][5]["extract_result"]
+        done = next(j for j in second["items"][5:] if j["status"] == "COMPLETED")
+        one = c.get(f"/api/v2/extract/{done['id']}", params={"project_id": bulk}).json()
+        assert one["extract_result"] is not None
+        assert one["extract_result"] == done["extract_result"]
 
 
 def test_bulk_jobs_load_lazily_even_when_fetched_by_id_first() -> None:

@@ -165,3 +165,40 @@ def test_source_view_small_terminal(snap_compare, frozen_sim) -> None:
     app, job_id = app_at(frozen_sim, "invoice_cited")
     run_before = _source_view(app, job_id, ("total",))
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def _fleet_view(app, key: str):
+    """The main view settled, then the Failures (F) or Usage ($) view with its numbers drawn."""
+
+    async def run_before(pilot) -> None:
+        await settle(app, None)(pilot)
+        await pilot.press(key)
+        await wait_until(
+            pilot,
+            lambda: getattr(app.screen, "result", None) is not None and not app.screen.busy,
+        )
+        for _ in range(3):
+            await pilot.pause(0.2)
+        await pilot.wait_for_scheduled_animations()
+
+    return run_before
+
+
+def test_failures_view(snap_compare, frozen_sim) -> None:
+    app, _ = app_at(frozen_sim, None)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_fleet_view(app, "F"))
+
+
+def test_failures_view_small_terminal(snap_compare, frozen_sim) -> None:
+    app, _ = app_at(frozen_sim, None)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_fleet_view(app, "F"))
+
+
+def test_usage_view(snap_compare, frozen_sim) -> None:
+    app, _ = app_at(frozen_sim, None)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_fleet_view(app, "dollar_sign"))
+
+
+def test_usage_view_small_terminal(snap_compare, frozen_sim) -> None:
+    app, _ = app_at(frozen_sim, None)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_fleet_view(app, "dollar_sign"))

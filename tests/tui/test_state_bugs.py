@@ -329,3 +329,15 @@ async def test_offline_status_counts_unreadable_files(tmp_path) -> None:
         await wait_until(pilot, lambda: bool(app.store.jobs))
         right = static_text(app.query_one("#status-right"))
         assert "1 jobs" in right and "1 unreadable" in right
+
+
+def test_the_keys_of_the_rerun_form_and_fleet_views_can_be_remapped() -> None:
+    from explorer.tui.app import ExplorerApp
+    from explorer.tui.keymap import binding_chains, check_keymap
+    from explorer.tui.main_screen import MainScreen
+
+    chains = binding_chains(ExplorerApp, MainScreen)
+    wanted = {"app.rerun": "f7", "rerun.run": "f8", "usage.week": "W", "failures.copy": "Y"}
+    check = check_keymap(wanted, chains)
+    assert check.accepted == wanted
+    assert check.problems == []

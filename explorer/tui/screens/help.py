@@ -31,6 +31,10 @@ def format_key(key: str) -> str:
 def help_sections(app_class: type) -> list[tuple[str, list[Binding]]]:
     """Every binding, where it applies: the app's, the main view's, each pane's."""
     from explorer.tui.main_screen import MainScreen
+    from explorer.tui.screens.failures import FailuresScreen
+    from explorer.tui.screens.fleet_screen import FleetScreen
+    from explorer.tui.screens.rerun import RerunScreen
+    from explorer.tui.screens.usage import UsageScreen
     from explorer.tui.widgets.fields_pane import FieldsPane
     from explorer.tui.widgets.job_tree import JobTree
     from explorer.tui.widgets.results_pane import ResultsPane
@@ -48,6 +52,10 @@ def help_sections(app_class: type) -> list[tuple[str, list[Binding]]]:
         ("Job tree", list(JobTree.BINDINGS)),
         ("Results", list(ResultsPane.all_bindings())),
         ("Fields", [*FieldsPane.BINDINGS, *RowTable.BINDINGS]),
+        ("Failures and Usage", list(FleetScreen.BINDINGS)),
+        ("Failures view", list(FailuresScreen.BINDINGS)),
+        ("Usage view", list(UsageScreen.BINDINGS)),
+        ("Re-run form", list(RerunScreen.BINDINGS)),
     ]
 
 

@@ -161,6 +161,12 @@ async def take(shot: Shot, sim, out: Path) -> Path:
                 and (fetched.document is None or (report is not None and report.with_document))
             ):
                 break
+        # and for the file and configuration names of the jobs in the tree
+        for _ in range(100):
+            if not app.source.names.missing(list(app.store.jobs.values())):
+                break
+            await pilot.pause(0.05)
+        await pilot.pause(0.1)
         app.main.action_show_tab(shot.tab)
         if shot.focus_results:
             app.query_one(ResultsPane).focus_view()

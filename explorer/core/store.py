@@ -104,6 +104,10 @@ class JobStore:
         self.loaded += len(jobs)
         for job in jobs:
             self.jobs[job.id] = job
+            held = self.details.get(job.id)
+            if held is not None and held.status != job.status:
+                # The full copy is older than the page (the job finished meanwhile).
+                del self.details[job.id]
         placed = state.loose.intersection(job.id for job in jobs)
         if placed:
             # Placed by id earlier (a job opened before its page came): the page says where.

@@ -237,6 +237,7 @@ class MainScreen(JobActions, FleetActions, Screen[None]):
         )
         self.explorer.track(page.items)
         self.tree.rebuild_project(message.project_id)
+        self.refetch_if_stale(page.items)
         if self.panes.job_id is None and not self.explorer.start_job_id:
             # Start on a job, not on an empty pane.
             first = self.tree.first_job_id(message.project_id)
@@ -369,6 +370,18 @@ class MainScreen(JobActions, FleetActions, Screen[None]):
             self.tree.refresh_job(job)
         self.panes.job_arrived(job)
 
+    def refetch_if_stale(self, jobs: list[ExtractJob]) -> None:
+        """The current job's full copy was dropped as older than a page that listed it (it
+        finished meanwhile): fetch it again, so the panes never show it still running."""
+        current = self.panes.job_id
+        if (
+            current is not None
+            and self.panes.loaded
+            and current not in self.store.details
+            and any(job.id == current for job in jobs)
+        ):
+            self.explorer.load_job(current)
+
     def on_job_failed(self, message: JobFailed) -> None:
         if self.gone:
             return
@@ -415,6 +428,7 @@ class MainScreen(JobActions, FleetActions, Screen[None]):
             fresh += new
             if new:  # (the jobs gone were taken out before the page was added)
                 self.tree.rebuild_project(project_id)
+            self.refetch_if_stale(page.items)
             message.jobs.extend(j for j in page.items if j.id not in message.asked)
         seen = {job.id for job in message.jobs}
         # Asked for by id and not returned: deleted elsewhere.

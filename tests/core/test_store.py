@@ -48,3 +48,16 @@ def test_resolve_takes_the_short_id_the_tree_prints() -> None:
     assert store.resolve("EXT-5073E610-65F6") == "ext-5073e610-65f6-46d4-b0df-e86a3ec62d2c"
     assert store.resolve("ext-507") == "ext-507"  # ambiguous: asked for as typed
     assert store.resolve("ext-9999") == "ext-9999"
+
+
+def test_a_page_newer_than_a_full_copy_drops_the_copy() -> None:
+    store = JobStore()
+    running = ExtractJob.from_json({**job("ext-a", 1).to_json_dict(), "status": "RUNNING"})
+    store.add_job(running)
+    store.remember_detail(running)
+    store.add_page("prj-1", [job("ext-a", 1)], None, 1, first=True)  # COMPLETED now
+    assert "ext-a" not in store.details, "the panes would show it still running"
+    same = job("ext-b", 2)
+    store.remember_detail(same)
+    store.add_page("prj-1", [job("ext-b", 2)], None, 2, first=True)
+    assert "ext-b" in store.details  # unchanged: the full copy stays

@@ -123,3 +123,42 @@ async def test_rerun_is_refused_in_read_only_mode(sim) -> None:
         await pilot.press("R")
         await pilot.pause()
         assert not isinstance(app.screen, RerunScreen)
+
+
+async def test_a_hostile_multi_line_prompt_is_shown_inert_and_sent_as_it_was(sim) -> None:
+    from textual.widgets import Input
+
+    prompt = "Read totals.\n[bold red]PAID[/]\x1b[2J\u202e"
+    async with ExtractClient("test-key", sim.url) as client:
+        original = await client.get_job(await _completed_job(sim), expand=ALL_EXPANDS)
+        config = original.to_json_dict()["configuration"]
+        created = await client.create_job(
+            original.document, configuration={**config, "system_prompt": prompt}
+        )
+    app = sim_app(sim, job_id=created.id)
+    async with app.run_test(size=(120, 40)) as pilot:
+
+        def finished() -> bool:
+            detail = app.store.details.get(created.id)
+            shown = app.main.panes.shown_job_id == created.id
+            return shown and detail is not None and detail.status == "COMPLETED"
+
+        await wait_until(pilot, finished, timeout=60)
+        form = await _open_form(app, pilot, created.id)
+        line = form.query_one("#rerun-prompt", Input).value
+        assert "\x1b" not in line and "\n" not in line and "\u202e" not in line
+        assert "[bold red]PAID[/]" in line  # literally, not as markup
+        assert "nothing yet" in _plan_text(form)  # shown escaped, still the same prompt
+        assert form.plan.configuration["system_prompt"] == prompt
+
+        seen: list[str] = []
+
+        def editor(text: str) -> str:
+            seen.append(text)
+            return "Read totals.\nAnd the due date.\n"
+
+        form.editor = editor
+        await pilot.click("#rerun-edit-prompt")
+        await wait_until(pilot, lambda: "system prompt:" in _plan_text(form))
+        assert seen == [prompt]
+        assert form.plan.configuration["system_prompt"] == "Read totals.\nAnd the due date."

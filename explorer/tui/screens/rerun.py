@@ -37,7 +37,7 @@ from explorer.core.rerun import (
     original_configuration,
     plan_rerun,
 )
-from explorer.tui.inert import inert
+from explorer.tui.inert import inert, inert_str
 
 __all__ = ["RerunScreen", "edit_in_editor"]
 
@@ -113,6 +113,10 @@ class RerunScreen(ModalScreen[RerunPlan | None]):
         self._schema_verdict: bool | str | None = True
         self.plan: RerunPlan | None = None
         self.problem: str | None = None
+        #: The system prompt to send while the form's line still shows it unedited: the line
+        #: shows it inert (a newline as \n, an escape as \x1b), never the raw characters.
+        self.prompt: str | None = _string(self.original.get("system_prompt"))
+        self._prompt_shown = inert_str(self.prompt or "", 20_000)
 
     def compose(self) -> ComposeResult:
         config = self.original
@@ -144,11 +148,12 @@ class RerunScreen(ModalScreen[RerunPlan | None]):
                 with Horizontal(classes="rerun-row"):
                     yield Label("System prompt", classes="rerun-label")
                     yield Input(
-                        _text(config.get("system_prompt")),
+                        self._prompt_shown,
                         placeholder="(none)",
                         compact=True,
                         id="rerun-prompt",
                     )
+                    yield Button("Edit…", compact=True, id="rerun-edit-prompt")
                 with Horizontal(classes="rerun-row"):
                     yield Label("Target pages", classes="rerun-label")
                     yield Input(
@@ -193,8 +198,9 @@ class RerunScreen(ModalScreen[RerunPlan | None]):
         tier = self.query_one("#rerun-tier", Select).value
         target = self.query_one("#rerun-target", Select).value
         max_pages = self.query_one("#rerun-max-pages", Input).value.strip()
+        shown = self.query_one("#rerun-prompt", Input).value
         out: dict[str, Any] = {
-            "system_prompt": self.query_one("#rerun-prompt", Input).value or None,
+            "system_prompt": self.prompt if shown == self._prompt_shown else (shown or None),
             "target_pages": self.query_one("#rerun-pages", Input).value.strip() or None,
             "confidence_scores": self.query_one("#rerun-confidence", Checkbox).value,
             "cite_sources": self.query_one("#rerun-cite", Checkbox).value,
@@ -287,28 +293,46 @@ class RerunScreen(ModalScreen[RerunPlan | None]):
             self.action_run()
         elif event.button.id == "rerun-edit":
             self.action_edit_schema()
+        elif event.button.id == "rerun-edit-prompt":
+            self.edit_prompt()
         else:
             self.dismiss(None)
 
     # -- the schema -------------------------------------------------------------------------
 
+    def _edit(self, text: str) -> str | None:
+        """``text`` through the user's editor (None: it could not run; said in a toast)."""
+        try:
+            if self.app.is_headless:  # no terminal to hand over (tests give an editor)
+                return self.editor(text)
+            with self.app.suspend():
+                return self.editor(text)
+        except EditorError as exc:
+            self.app.notify(str(exc), severity="error", timeout=6)
+        except Exception as exc:  # no terminal to hand over (e.g. in a browser)
+            self.app.notify(f"cannot open an editor here: {exc}", severity="error", timeout=6)
+        return None
+
     def action_edit_schema(self) -> None:
         text = self._draft
         if text is None:
             text = json.dumps(self.schema, indent=2, ensure_ascii=False) + "\n"
-        try:
-            if self.app.is_headless:  # no terminal to hand over (tests give an editor)
-                edited = self.editor(text)
-            else:
-                with self.app.suspend():
-                    edited = self.editor(text)
-        except EditorError as exc:
-            self.app.notify(str(exc), severity="error", timeout=6)
+        edited = self._edit(text)
+        if edited is not None:
+            self.set_schema_text(edited)
+
+    def edit_prompt(self) -> None:
+        """The system prompt in the editor, whole (lines and all), for a prompt the one-line
+        field cannot hold."""
+        shown = self.query_one("#rerun-prompt", Input).value
+        current = self.prompt if shown == self._prompt_shown else shown
+        edited = self._edit(current or "")
+        if edited is None:
             return
-        except Exception as exc:  # no terminal to hand over (e.g. in a browser)
-            self.app.notify(f"cannot open an editor here: {exc}", severity="error", timeout=6)
-            return
-        self.set_schema_text(edited)
+        self.prompt = edited.rstrip("\n") or None
+        self._prompt_shown = inert_str(self.prompt or "", 20_000)
+        self.query_one("#rerun-prompt", Input).value = self._prompt_shown
+        self.replan()
 
     def set_schema_text(self, text: str) -> None:
         """What the editor returned: parsed here, then asked of the service."""
@@ -378,6 +402,10 @@ def _options(values: tuple[str, ...], current: Any) -> list[tuple[Any, str]]:
 
 def _value(current: Any, values: tuple[str, ...]) -> str:
     return current if isinstance(current, str) else values[0]
+
+
+def _string(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _text(value: Any) -> str:

@@ -126,7 +126,9 @@ def row_prefilter(schema: Any) -> Callable[[Any], bool] | None:
         if type(row) is not dict:
             return False
         for name in needed:
-            if name not in row:
+            # a required field that came back null is a problem of its own (null_required),
+            # even where the schema allows null: jsonschema says which
+            if row.get(name) is None:
                 return False
         for name, test in checks:  # noqa: SIM110 - a plain loop: this runs per row
             if name in row and not test(row[name]):

@@ -130,10 +130,9 @@ class RerunPlan:
         if self.credits is None:
             why = "the tier's rate" if self.credits_per_page is None else "the page count"
             return f"credits: unknown ({why} is not known)"
-        text = (
-            f"about {_num(self.credits)} credits ({self.pages} pages × "
-            f"{self.credits_per_page} credits/page)"
-        )
+        pages = f"{self.pages} page{'' if self.pages == 1 else 's'}"
+        rate = f"{self.credits_per_page} credits/page"
+        text = f"about {_num(self.credits)} credits ({pages} × {rate})"
         if self.original_credits is not None:
             text += f"; the original cost {_num(self.original_credits)}"
         return text
@@ -283,9 +282,8 @@ def plan_rerun(
     parse_job = job.parse_job_id
     notes: list[str] = []
     if dropped:
-        notes.append(
-            f"not sent: {', '.join(sorted(dropped))} (a create request has no such setting)"
-        )
+        shown = ", ".join(f"{k}={_shown(raw.get(k), 20)}" for k in sorted(dropped))
+        notes.append(f"not sent: {shown} (a create request has no such setting)")
     if file_input:
         chosen, reuses = file_input, file_input.startswith("pjb-")
         note = f"runs on {file_input}, as asked"

@@ -55,7 +55,9 @@ def test_an_extract_setting_reuses_the_parse_job() -> None:
     assert plan.original_credits == 180
     assert plan.configuration["tier"] == "agentic_plus"
     assert "lang" not in plan.configuration  # a create request has no such setting
-    assert any("not sent: lang" in n for n in plan.notes)
+    assert any("not sent: lang=en" in n for n in plan.notes)
+    assert "12 pages × 50 credits/page" in plan.estimate_text()
+    assert "(1 page ×" in plan_rerun(job(), {"max_pages": 1}).estimate_text()
 
 
 def test_a_parse_setting_parses_the_file_again_and_counts_its_pages() -> None:

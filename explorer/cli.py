@@ -20,6 +20,8 @@ commands:
   open       browse job JSON files offline (files, directories, or - for stdin)
   list       list jobs as a table (or JSON Lines)
   get        show one job: a summary, or its JSON
+  watch      watch jobs until they finish; --exit-status: 0 completed, 1 failed, 2 not found
+  projects   the projects the key can see (id, name, organization, default)
   fields     a job's fields: path, value, confidence, pages, schema problems
   check      check a result against its schema, and with --grounding its citations
   page       draw the page a field cites, with its boxes, as a PNG

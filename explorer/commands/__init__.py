@@ -29,6 +29,12 @@ COMMAND_TABLE: dict[str, tuple[str, str, str]] = {
         "run a job again with settings changed; --wait --diff compares",
     ),
     "list": ("explorer.commands.jobs", "cmd_list", "list jobs as a table"),
+    "watch": (
+        "explorer.commands.watch",
+        "cmd_watch",
+        "watch jobs until they finish (--exit-status: 0 completed, 1 failed, 2 not found)",
+    ),
+    "projects": ("explorer.commands.projects", "cmd_projects", "the projects the key can see"),
     "get": ("explorer.commands.jobs", "cmd_get", "show one job"),
     "cancel": ("explorer.commands.jobs", "cmd_cancel", "cancel a running job (needs --yes)"),
     "delete": ("explorer.commands.jobs", "cmd_delete", "delete a finished job (needs --yes)"),

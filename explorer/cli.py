@@ -32,6 +32,7 @@ commands:
   delete     delete a finished job (needs --yes)
   failures   failed jobs of every project grouped by what went wrong, and stuck jobs
   usage      jobs, credits, pages and failure rate per day, week, config, tier or project
+  serve      the explorer in a web browser (textual-serve; loopback unless --host)
 
 JOB|FILE arguments take a job id or a job JSON file (- for stdin). A job id can be whole, short
 as the tables print it (ext-5073e6), or any prefix only one job has.

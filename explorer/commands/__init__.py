@@ -48,6 +48,7 @@ COMMAND_TABLE: dict[str, tuple[str, str, str]] = {
         "cmd_usage",
         "jobs, credits, pages, failure rate per day, week, config, tier or project",
     ),
+    "serve": ("explorer.commands.serve", "cmd_serve", "the explorer in a web browser"),
 }
 
 __all__ = ["COMMAND_TABLE"]

@@ -10,6 +10,8 @@ graphics can work, and everywhere else the view draws pages in character cells:
   (kitty, WezTerm, Konsole, foot, mlterm, iTerm2, Ghostty, contour) and never:
 - inside tmux or screen: their panes do not pass Kitty's image placeholders through and Sixel
   only with a build that has it (textual-image's own caveat), so cells are the safe choice;
+- when served to a browser (``TEXTUAL_DRIVER`` is Textual's web driver, as textual-serve and
+  ``extract-explorer serve`` set it): xterm.js has neither protocol, even with ``on``;
 - when stdin or stdout is not a terminal (a pipe, ``open -``, a test, the browser), or with
   ``TERM=dumb``.
 
@@ -43,6 +45,10 @@ def decide(env: Mapping[str, str], *, stdin_tty: bool, stdout_tty: bool) -> Grap
     wanted = env.get(ENV_GRAPHICS, "auto").strip().lower()
     if wanted in ("off", "cells", "no", "0", "false"):
         return GraphicsChoice(False, f"{ENV_GRAPHICS}={wanted}")
+    if "web_driver" in env.get("TEXTUAL_DRIVER", ""):
+        # served to a browser (textual-serve, `extract-explorer serve`): xterm.js draws
+        # neither Kitty nor Sixel images, whatever EXTRACT_EXPLORER_GRAPHICS says
+        return GraphicsChoice(False, "served to a browser")
     if not (stdin_tty and stdout_tty):
         return GraphicsChoice(False, "not a terminal")
     term = env.get("TERM", "")

@@ -42,6 +42,7 @@ from explorer.api.errors import (
 from explorer.api.headers import bad_header_name, bad_header_value, bad_key
 from explorer.api.jsonparse import parse_json_bytes
 from explorer.api.lazy import loads_job_if_big, loads_page_if_big
+from explorer.api.request_log import RequestLog
 from explorer.api.retry import RetryPolicy, retry_after_seconds
 
 __all__ = [
@@ -168,6 +169,8 @@ class JsonTransport:
         self._sleep = sleep
         #: Requests sent (attempts included): lets tests and the status line see the backoff.
         self.request_count = 0
+        #: Every exchange, newest last, with no header (``explorer.api.request_log``).
+        self.requests = RequestLog()
         # A 429's Retry-After holds every request of this client, not just the one that got it:
         # concurrent calls (a page, a job, a refresh) must not keep hitting a rate-limited server.
         self._hold_until = 0.0
@@ -265,7 +268,7 @@ class JsonTransport:
             try:
                 self.request_count += 1
                 async with asyncio.timeout(allowed):
-                    response, body = await self._send(method, path, query, content, label)
+                    response, body = await self._send(method, path, query, content, label, attempt)
                 status = response.status_code
                 headers = response.headers
                 if status < 300:
@@ -314,9 +317,9 @@ class JsonTransport:
             await self._sleep(delay)
 
     async def _send(
-        self, method: str, path: str, query: list, content: bytes | None, label: str
+        self, method: str, path: str, query: list, content: bytes | None, label: str, attempt: int
     ) -> tuple[httpx.Response, bytes]:
-        """One attempt: the response and its body, read within the size cap."""
+        """One attempt: the response and its body, read within the size cap (and logged)."""
         request = self._http.build_request(
             method,
             path,
@@ -324,15 +327,23 @@ class JsonTransport:
             content=content,
             headers={"Content-Type": "application/json"} if content else None,
         )
-        response = await self._http.send(request, stream=True)
+        sent = time.monotonic()
+        status: int | None = None
         try:
-            if response.status_code < 300:
-                body = await read_body(response, label, self.budget.max_body_bytes)
-            else:  # only the detail of an error is shown: read a little of it
-                cap = min(ERROR_BODY_BYTES, self.budget.max_body_bytes)
-                body = await read_body(response, label, cap, truncate=True)
-        finally:
-            await response.aclose()
+            response = await self._http.send(request, stream=True)
+            status = response.status_code
+            try:
+                if response.status_code < 300:
+                    body = await read_body(response, label, self.budget.max_body_bytes)
+                else:  # only the detail of an error is shown: read a little of it
+                    cap = min(ERROR_BODY_BYTES, self.budget.max_body_bytes)
+                    body = await read_body(response, label, cap, truncate=True)
+            finally:
+                await response.aclose()
+        except BaseException as exc:
+            self.requests.note(request, attempt - 1, sent, status, 0, content, exc)
+            raise
+        self.requests.note(request, attempt - 1, sent, status, len(body), content)
         return response, body
 
     def _hold_left(self) -> float:

@@ -22,6 +22,7 @@ from explorer.commands.base import (
     new_parser,
     settings_for,
 )
+from explorer.commands.get_snippets import add_snippet_flags, get_snippets
 from explorer.commands.jobref import (
     Connection,
     describe_api_error,
@@ -197,6 +198,7 @@ def build_get_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--json", action="store_true", help="the job as JSON, complete, as the API sent it"
     )
+    add_snippet_flags(parser)
     return parser
 
 
@@ -281,6 +283,12 @@ def cmd_get(argv: Sequence[str]) -> int:
     """``extract-explorer get JOB``: a summary of one job, or its JSON."""
     args = build_get_parser().parse_args(argv)
     settings = settings_for(args)
+    if args.curl or args.sdk:  # fetched, then printed as the request that fetched it
+        text = run_with_connection(
+            settings, lambda conn: get_snippets(conn, args.ref, args.curl, args.sdk)
+        )
+        output.write_out(text)
+        return 0
     job = run_with_connection(
         settings, lambda conn: load_job(conn, args.ref, args.pick, names=not args.json)
     )

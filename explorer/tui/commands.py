@@ -70,6 +70,11 @@ class JobCommands(Provider):
                 "Credits, pages, failure rate and durations by day, week, config… ($)",
                 app.main.action_usage,
             ),
+            (
+                "Request log",
+                "Every request made, newest first; copy one as curl or SDK code (L)",
+                app.main.action_requests,
+            ),
         ]
         return commands
 

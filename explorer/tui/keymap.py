@@ -228,6 +228,7 @@ def binding_chains(app_class: type[App], screen_class: type | None = None) -> li
     from explorer.tui.screens.export import ExportScreen
     from explorer.tui.screens.failures import FailuresScreen
     from explorer.tui.screens.help import HelpScreen
+    from explorer.tui.screens.requests import RequestsScreen
     from explorer.tui.screens.rerun import RerunScreen
     from explorer.tui.screens.source import SourceScreen
     from explorer.tui.screens.usage import UsageScreen
@@ -255,4 +256,5 @@ def binding_chains(app_class: type[App], screen_class: type | None = None) -> li
         _bindings(RerunScreen),
         _bindings(FailuresScreen, DataTable),
         _bindings(UsageScreen, DataTable),
+        _bindings(RequestsScreen, DataTable),
     ]

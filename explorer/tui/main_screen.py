@@ -38,6 +38,7 @@ from explorer.tui.messages import (
     RefreshDone,
     RefreshFailed,
 )
+from explorer.tui.request_actions import RequestActions
 from explorer.tui.widgets.footer import QuietFooter
 from explorer.tui.widgets.job_panes import JobPanes
 from explorer.tui.widgets.job_tree import JobNode, JobTree
@@ -62,7 +63,7 @@ def demo_banner(url: str) -> Text:
     )
 
 
-class MainScreen(JobActions, FleetActions, Screen[None]):
+class MainScreen(JobActions, FleetActions, RequestActions, Screen[None]):
     """Layout, the keys of the main view, and the handlers of the workers' messages."""
 
     BINDINGS = [
@@ -85,6 +86,7 @@ class MainScreen(JobActions, FleetActions, Screen[None]):
         Binding("D", "delete_job", "Delete job", show=False, id="app.delete"),
         Binding("F", "failures", "Failures", show=False, id="app.failures"),
         Binding("dollar_sign", "usage", "Usage", show=False, id="app.usage"),
+        Binding("L", "requests", "Requests", show=False, id="app.requests"),
         Binding("escape", "escape", "Back", show=False, id="app.escape"),
     ]
 

@@ -33,6 +33,7 @@ def help_sections(app_class: type) -> list[tuple[str, list[Binding]]]:
     from explorer.tui.main_screen import MainScreen
     from explorer.tui.screens.failures import FailuresScreen
     from explorer.tui.screens.fleet_screen import FleetScreen
+    from explorer.tui.screens.requests import RequestsScreen
     from explorer.tui.screens.rerun import RerunScreen
     from explorer.tui.screens.usage import UsageScreen
     from explorer.tui.widgets.fields_pane import FieldsPane
@@ -56,6 +57,7 @@ def help_sections(app_class: type) -> list[tuple[str, list[Binding]]]:
         ("Failures view", list(FailuresScreen.BINDINGS)),
         ("Usage view", list(UsageScreen.BINDINGS)),
         ("Re-run form", list(RerunScreen.BINDINGS)),
+        ("Request log", list(RequestsScreen.BINDINGS)),
     ]
 
 

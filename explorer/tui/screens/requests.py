@@ -106,7 +106,8 @@ class RequestsScreen(Screen[None]):
         return self.query_one("#requests-table", DataTable)
 
     def on_mount(self) -> None:
-        self.table.add_columns("Time", "Method", "Path", "Status", "Took", "Retry", "Size")
+        # the path last: at 80 columns the screen's edge cuts it, not the status
+        self.table.add_columns("Time", "Method", "Status", "Took", "Retry", "Size", "Path")
         self.request_log.on_request = self._heard
         self.redraw()
         self.set_interval(REDRAW_EVERY, self._redraw_if_stale)
@@ -142,13 +143,13 @@ class RequestsScreen(Screen[None]):
             table.add_row(
                 when,
                 inert(record.method, 8, style="bold"),
-                Text(clip(record.target, _PATH_WIDTH)),  # clip makes it inert
                 status_cell(record),
                 humanize_seconds(record.duration)
                 if record.duration >= 1
                 else (f"{record.duration * 1000:.0f} ms"),
                 str(record.retry) if record.retry else "",
                 _size(record.response_size),
+                Text(clip(record.target, _PATH_WIDTH)),  # clip makes it inert
                 key=str(record.seq),
             )
         if current is not None:

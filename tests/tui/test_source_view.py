@@ -256,3 +256,15 @@ async def test_a_failed_document_fetch_is_said_and_retried_on_the_next_open(sim,
         await wait_until(pilot, lambda: screen.document is not None)
         assert Flaky.calls == 2
         await wait_until(pilot, lambda: "✓ grounded" in _shown(screen, "problems"))
+
+
+def test_a_document_arriving_for_a_screen_not_mounted_is_kept_for_its_first_draw() -> None:
+    # The app tells every Source view in the stack when a document arrives; one pushed but not
+    # mounted yet (or closing) has no widgets to draw into: it keeps the document, no error.
+    from explorer.core.doc_fetch import FetchedDocument
+    from explorer.tui.screens.source import SourceScreen
+
+    screen = SourceScreen("ext-1", [], 0, None, None)
+    fetched = FetchedDocument(None, ["the server did not send it"])
+    screen.document_arrived("ext-1", fetched)
+    assert screen.fetched is fetched

@@ -197,14 +197,22 @@ class SourceScreen(Screen[None]):
         if job_id != self.job_id:
             return
         self.fetched = fetched
-        self.show_current()
+        if self._drawable:  # else on_mount draws with it (or the screen is gone)
+            self.show_current()
 
     def analysis_changed(self, analysis: Analysis) -> None:
         """The analysis was checked again (against the document): show its verdicts."""
         if analysis.job_id != self.job_id:
             return
         self.analysis = analysis
-        self._show_head()
+        if self._drawable:
+            self._show_head()
+
+    @property
+    def _drawable(self) -> bool:
+        """Mounted and not closing: a document or analysis arriving for a screen pushed but not
+        mounted yet, or being closed, must not query its widgets (they are not there)."""
+        return self.is_mounted and not (self._closing or self._closed)
 
     def show_current(self) -> None:
         self._show_head()

@@ -269,6 +269,20 @@ class ExtractJob(ApiModel):
         return self.metadata.usage if self.metadata else None
 
     @property
+    def pages_billed(self) -> int | None:
+        """Pages the job was billed for, else the pages extracted (either shape's
+        ``metadata.usage``); None when neither is a whole number of pages."""
+        metrics = self.usage_metrics
+        if metrics is None:
+            return None
+        for value in (metrics.num_pages_billed, metrics.num_pages_extracted):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                continue
+            if value >= 0 and float(value).is_integer():
+                return int(value)
+        return None
+
+    @property
     def duration_seconds(self) -> float | None:
         """created -> updated; for a job still running this is the time it has run so far."""
         if self.created_at is None or self.updated_at is None:

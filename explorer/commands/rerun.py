@@ -21,12 +21,17 @@ from explorer.commands import output
 from explorer.commands.base import CommandError, add_pick_flag, command, new_parser, settings_for
 from explorer.commands.compare import diff_table, summary_json, summary_line
 from explorer.commands.jobref import Connection, describe_api_error, load_job, run_with_connection
-from explorer.core.rerun import RerunError, RerunPlan, describe_change, plan_rerun
+from explorer.core.rerun import (
+    TARGETS,
+    TIERS,
+    RerunError,
+    RerunPlan,
+    describe_change,
+    plan_rerun,
+)
 
 __all__ = ["build_rerun_parser", "cmd_rerun", "plan_lines"]
 
-TIERS = ("cost_effective", "agentic", "agentic_plus", "turbo")
-TARGETS = ("per_doc", "per_page", "per_table_row")
 #: Polling of --wait: from this interval, growing linearly to POLL_MAX (as the SDK's
 #: wait_for_completion does), for at most --timeout seconds.
 POLL_FIRST = 1.0

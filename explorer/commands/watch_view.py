@@ -12,7 +12,6 @@ Every string from the server passes through :func:`explorer.commands.output.cell
 from __future__ import annotations
 
 import contextlib
-import math
 import shutil
 import sys
 from collections.abc import Sequence
@@ -68,13 +67,7 @@ class Watched:
     @property
     def pages(self) -> int | None:
         """Pages billed (or extracted), when the server says."""
-        metrics = self.job.usage_metrics if self.job is not None else None
-        if metrics is None:
-            return None
-        for value in (metrics.num_pages_billed, metrics.num_pages_extracted):
-            if _whole(value):
-                return int(value)
-        return None
+        return (self.job.pages_billed or None) if self.job is not None else None
 
     def line(self, now: datetime | None = None) -> str:
         """The job as one terminal-safe line: short id, glyph and status, time, pages, error."""
@@ -192,13 +185,6 @@ def make_view(json_lines: bool) -> View:
     if output.stdout_is_terminal():
         return TerminalView()
     return LineView()
-
-
-def _whole(value: Any) -> bool:
-    """Whether a count from the server is a whole number, 0 or more."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    return math.isfinite(value) and value >= 0 and float(value).is_integer()
 
 
 def _flush() -> None:

@@ -83,14 +83,6 @@ def _epoch(value: datetime | None) -> float | None:
     return value.timestamp()
 
 
-def _whole(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return int(value) if value >= 0 else None
-
-
 def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
@@ -99,12 +91,7 @@ def _number(value: Any) -> float | None:
 
 def fleet_job(job: ExtractJob, *, confidence: float | None = None) -> FleetJob:
     """The fleet row of a job (``confidence`` when the caller read its metadata)."""
-    metrics = job.usage_metrics
-    pages = None
-    if metrics is not None:
-        pages = _whole(metrics.num_pages_billed)
-        if pages is None:
-            pages = _whole(metrics.num_pages_extracted)
+    pages = job.pages_billed
     credits = _number(job.usage.credits) if job.usage is not None else None
     estimated = False
     tier = job.tier

@@ -13,7 +13,6 @@ configuration (a re-run always sends an inline ``configuration``).
 from __future__ import annotations
 
 import copy
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,6 +24,8 @@ __all__ = [
     "CREATE_KEYS",
     "EDITABLE",
     "PARSE_SETTINGS",
+    "TARGETS",
+    "TIERS",
     "RerunError",
     "RerunPlan",
     "SettingChange",
@@ -80,7 +81,9 @@ CREATE_KEYS = frozenset(
         "version",
     }
 )
-#: The API's extraction targets.
+#: The API's extract tiers (with published rates) and extraction targets: the choices of the
+#: form and of the flags.
+TIERS = tuple(TIER_CREDITS_PER_PAGE)
 TARGETS = ("per_doc", "per_page", "per_table_row")
 #: A page range of ``target_pages``: ``3`` or ``5-7`` (1-based).
 _RANGE = re.compile(r"^\s*(\d{1,6})\s*(?:-\s*(\d{1,6})\s*)?$")
@@ -208,22 +211,10 @@ def count_pages(spec: str, document_pages: int | None) -> int:
     return len(pages)
 
 
-def _whole(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if isinstance(value, float) and (not math.isfinite(value) or not value.is_integer()):
-        return None
-    return int(value) if value >= 0 else None
-
-
 def original_pages(job: ExtractJob) -> int | None:
     """The pages the original was billed for (or extracted), else what its credits imply."""
-    metrics = job.usage_metrics
-    if metrics is not None:
-        for value in (metrics.num_pages_billed, metrics.num_pages_extracted):
-            pages = _whole(value)
-            if pages:
-                return pages
+    if job.pages_billed:
+        return job.pages_billed
     credits = job.usage.credits if job.usage is not None else None
     rate = TIER_CREDITS_PER_PAGE.get(job.tier or "")
     if isinstance(credits, int | float) and rate and credits > 0:

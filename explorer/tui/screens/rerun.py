@@ -31,6 +31,8 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from explorer.api.models import ExtractJob
 from explorer.core.present import short_id
 from explorer.core.rerun import (
+    TARGETS,
+    TIERS,
     RerunError,
     RerunPlan,
     describe_change,
@@ -41,8 +43,6 @@ from explorer.tui.inert import inert, inert_str
 
 __all__ = ["RerunScreen", "edit_in_editor"]
 
-TIERS = ("cost_effective", "agentic", "agentic_plus", "turbo")
-TARGETS = ("per_doc", "per_page", "per_table_row")
 
 #: ``edit(text) -> new text`` (None: the editor could not run; the reason is raised).
 Editor = Callable[[str], str]

@@ -173,7 +173,9 @@ async def soak(
                     sample = Sample(
                         at=now - start,
                         requests=requests - last_requests,
-                        per_minute=(requests - last_requests) * 60 / max(now - last_at, 1e-6),
+                        # over at least a second: 2 requests in a 0.2 s window are not
+                        # 600 a minute (a short soak's first windows are that short)
+                        per_minute=(requests - last_requests) * 60 / max(now - last_at, 1.0),
                         answers=answers,
                         status=status_line(app),
                         failed_refreshes=SoakApp.failed_refreshes - last_failed,

@@ -27,12 +27,16 @@ def measure(args: dict[str, Any]) -> dict[str, Any]:
     """Child side: seconds from spawn to imports done, and to the first frame showing jobs."""
     spawned = float(args["spawned_at"])
     started = time.monotonic()
+    import os
+
+    # (benchmarks.cache_start: a key, a slow server's URL and a cache home filled beforehand)
+    os.environ.update(args.get("env", {}))
     # What ``extract-explorer`` does (explorer.tui.run.build_api_app): start the simulator's
-    # process and the first requests, import the app, build it. This is the cost measured.
+    # process (no key) and the first requests, import the app, build it: the cost measured.
     from explorer.settings import Settings
     from explorer.tui.run import build_api_app
 
-    app, backend = build_api_app(Settings())
+    app, backend = build_api_app(Settings(**args.get("settings", {})))
     imported = time.monotonic()
     from benchmarks.appkit import wait_for
     from benchmarks.frames import Frame, FrameLog, counting_driver

@@ -66,6 +66,19 @@ def build_main_parser() -> argparse.ArgumentParser:
         help="no animations (automatic when SSH_CONNECTION is set)",
     )
     ui.add_argument(
+        "--offline",
+        action="store_true",
+        default=None,
+        help="show the jobs cached from earlier runs; send nothing (see 'cache info')",
+    )
+    ui.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        default=None,
+        help="neither read nor write the local cache of jobs (also: cache = false)",
+    )
+    ui.add_argument(
         "--debug-log",
         metavar="FILE",
         help="write requests, retries and events to FILE (the API key is redacted)",

@@ -69,6 +69,12 @@ class Settings:
     sim_job_seconds: float = 5.0
     config_path: Path | None = None
     profile: str | None = None
+    #: The local cache of jobs seen (``--no-cache``: neither read nor written).
+    cache: bool = True
+    #: ``--offline``: the cache alone, nothing sent.
+    offline: bool = False
+    #: The cache's size cap in MB (least recently used jobs go first).
+    cache_max_mb: int = 500
 
     @property
     def demo(self) -> bool:
@@ -195,6 +201,8 @@ _FILE_KEYS = {
     "animation": bool,
     "read_only": bool,
     "allow_insecure": bool,
+    "cache": bool,
+    "cache_max_mb": int,
 }
 
 
@@ -261,7 +269,14 @@ def resolve_settings(
         sim_job_seconds=float(flags.get("job_seconds", 5.0)),
         config_path=path,
         profile=profile,
+        cache=bool(pick("cache", None, "cache", True)),
+        offline=bool(flags.get("offline", False)),
+        cache_max_mb=int(pick("cache_max_mb", None, "cache_max_mb", 500)),
     )
     if not 1 <= settings.page_size <= 100:
         raise ConfigError("page_size must be between 1 and 100")
+    if not 1 <= settings.cache_max_mb <= 1_000_000:
+        raise ConfigError("cache_max_mb must be between 1 and 1000000")
+    if settings.offline and not settings.cache:
+        raise ConfigError("--offline reads the cache: it can't be used with --no-cache")
     return settings

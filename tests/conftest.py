@@ -10,6 +10,15 @@ import pytest
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+@pytest.fixture(autouse=True)
+def private_cache_home(monkeypatch: pytest.MonkeyPatch, tmp_path_factory) -> Path:
+    """Each test its own XDG cache: no test reads what another (or the user) cached, and
+    none writes into the user's ~/.cache (subprocesses inherit it)."""
+    home = tmp_path_factory.mktemp("cache-home")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home
+
+
 @pytest.fixture
 def seed_job() -> dict:
     """The example job exactly as the API reference publishes it."""

@@ -49,6 +49,11 @@ COMMAND_TABLE: dict[str, tuple[str, str, str]] = {
         "jobs, credits, pages, failure rate per day, week, config, tier or project",
     ),
     "serve": ("explorer.commands.serve", "cmd_serve", "the explorer in a web browser"),
+    "cache": (
+        "explorer.commands.cache",
+        "cmd_cache",
+        "the local cache of jobs and documents: info, or clear",
+    ),
 }
 
 __all__ = ["COMMAND_TABLE"]

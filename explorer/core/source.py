@@ -18,9 +18,11 @@ from explorer.core.names import NameBook
 
 if TYPE_CHECKING:
     from explorer.api.client import ExtractClient
+    from explorer.core.cache_worker import CacheWorker
     from explorer.core.doc_cache import DocumentCache
     from explorer.core.doc_fetch import FetchedDocument
     from explorer.core.document import Document
+    from explorer.core.job_cache import CachedView
     from explorer.core.prefetch import Prefetch
 
 #: Jobs per page when the fleet views walk weeks of history (the API's largest page).
@@ -44,6 +46,15 @@ PROJECTS_HIDDEN = (
 def is_page_of(page: JobPage, project_id: str) -> bool:
     """Whether a page listed without a project (the key's default one) is this project's."""
     return bool(page.items) and all(job.project_id in (None, project_id) for job in page.items)
+
+
+def slice_page(jobs: list[ExtractJob], token: str | None, page_size: int) -> JobPage:
+    """One page of jobs held in memory; the token is the next page's start index."""
+    start = int(token) if token and token.isdigit() else 0
+    end = start + page_size
+    page = JobPage(next_page_token=str(end) if end < len(jobs) else None, total_size=len(jobs))
+    page.items = jobs[start:end]
+    return page
 
 
 class JobSource(Protocol):
@@ -117,8 +128,13 @@ class ApiJobSource:
         prefetch: Prefetch | None = None,
         names: NameBook | None = None,
         documents: DocumentCache | None = None,
+        cache: CacheWorker | None = None,
     ) -> None:
         self.client = client
+        #: What was seen, kept for the next start (None: --no-cache); written off the loop.
+        self.cache = cache
+        # the cached view is read at once, on the cache's thread, while the app starts
+        self._view = cache.submit("read_view") if cache is not None else None
         #: Where fetched documents are kept (made on first use when not given).
         self.documents = documents
         self.problems: list[FileProblem] = []
@@ -144,7 +160,50 @@ class ApiJobSource:
         projects, page = got
         self._seen(page.items)
         self.names.apply(page.items)
-        return self._choose(projects), page
+        chosen = self._choose(projects)
+        self._keep("save_projects", chosen)
+        if chosen and is_page_of(page, chosen[0].id):
+            self._keep("save_page", chosen[0].id, None, page)
+        self._keep_names()
+        return chosen, page
+
+    # -- the cache --------------------------------------------------------------------------
+
+    def _keep(self, what: str, *args: Any) -> None:
+        """Queue a write to the cache (never waits, never fails)."""
+        if self.cache is not None:
+            self.cache.submit(what, *args)
+
+    def _keep_names(self) -> None:
+        names = self.names
+        self._keep("save_names", dict(names.files), dict(names.configurations))
+
+    async def cached_view(self) -> CachedView | None:
+        """What the cache held at start (read once, off the event loop), names applied."""
+        future, self._view = self._view, None
+        if future is None:
+            return None
+        try:
+            view = await asyncio.wrap_future(future)
+        except Exception:
+            return None
+        if view is None:
+            return None
+        for key, name in view.files.items():
+            self.names.files.setdefault(key, name)
+        for key, name in view.configurations.items():
+            self.names.configurations.setdefault(key, name)
+        for page in view.pages.values():
+            self._seen(page.items)
+            self.names.apply(page.items)
+        return view
+
+    async def cache_problem(self) -> str | None:
+        """Why the cache is not used, or what was set aside (None: all is well)."""
+        if self.cache is None:
+            return None
+        cache = await asyncio.get_running_loop().run_in_executor(None, lambda: self.cache.cache)
+        return cache.problem or cache.notice
 
     async def projects(self) -> list[Project]:
         prefetch, self.prefetch = self.prefetch, None
@@ -153,7 +212,7 @@ class ApiJobSource:
             got = await asyncio.get_running_loop().run_in_executor(None, prefetch.take, 15.0)
             if got is not None:
                 projects, self._early_page = got
-                return self._choose(projects)
+                return self._kept_projects(self._choose(projects))
         if self.client.project_id:
             return self._choose([])  # one project was asked for: no need to list them
         try:
@@ -162,8 +221,13 @@ class ApiJobSource:
             # An organization key without organization_id, or a key scoped to one project:
             # its jobs still list without a project id.
             self.notes.append(PROJECTS_HIDDEN)
-            return [Project(id=KEY_PROJECT, name="Default project of this key", is_default=True)]
-        return self._choose(projects)
+            hidden = Project(id=KEY_PROJECT, name="Default project of this key", is_default=True)
+            return self._kept_projects([hidden])
+        return self._kept_projects(self._choose(projects))
+
+    def _kept_projects(self, projects: list[Project]) -> list[Project]:
+        self._keep("save_projects", projects)
+        return projects
 
     def _choose(self, projects: list[Project]) -> list[Project]:
         if self.client.project_id:
@@ -184,6 +248,7 @@ class ApiJobSource:
         early, self._early_page = self._early_page, None
         if early is not None and token is None and is_page_of(early, project_id):
             page = early  # the default project's first page, prefetched (and named)
+            self._keep_names()
         else:
             page = await self.client.list_jobs(
                 project_id=None if project_id == KEY_PROJECT else project_id,
@@ -192,6 +257,7 @@ class ApiJobSource:
             )
         self._seen(page.items)
         self.names.apply(page.items)
+        self._keep("save_page", project_id, token, page)
         return page
 
     async def history_page(
@@ -209,13 +275,21 @@ class ApiJobSource:
         return page
 
     async def job(self, job_id: str) -> ExtractJob:
-        job = await self._find(job_id)
+        try:
+            job = await self._find(job_id)
+        except NotFoundError:
+            self._keep("forget", [job_id])
+            raise
         self._seen([job])
         self.names.apply([job])
+        self._keep("save_full", job)  # a finished one never changes: the next look is local
         return job
 
     async def name(self, jobs: list[ExtractJob]) -> bool:
-        return await self.names.resolve(self.client, jobs)
+        learned = await self.names.resolve(self.client, jobs)
+        if learned:
+            self._keep_names()
+        return learned
 
     def apply_names(self, jobs: Iterable[ExtractJob]) -> None:
         self.names.apply(jobs)
@@ -263,6 +337,9 @@ class ApiJobSource:
             jobs += [job for job in got if job.id in asked]
         self._seen(jobs)
         self.names.apply(jobs)
+        self._keep("save_jobs", jobs)
+        # asked for and not listed: deleted (the app takes them off the tree too)
+        self._keep("forget", asked - {job.id for job in jobs})
         return jobs
 
     async def _project_for(self, job_id: str) -> str | None:
@@ -278,11 +355,13 @@ class ApiJobSource:
         project_id = await self._project_for(job_id)
         job = await self.client.cancel_job(job_id, project_id=project_id)
         self.names.apply([job])
+        self._keep("save_jobs", [job])
         return job
 
     async def delete(self, job_id: str, force: bool = False) -> None:
         project_id = await self._project_for(job_id)
         await self.client.delete_job(job_id, force=force, project_id=project_id)
+        self._keep("forget", [job_id])
 
     async def create(
         self, file_input: str, configuration: dict[str, Any], project_id: str | None
@@ -347,12 +426,7 @@ class FileJobSource:
         ]
 
     async def page(self, project_id: str, token: str | None, page_size: int) -> JobPage:
-        jobs = self._by_project.get(project_id, [])
-        start = int(token) if token and token.isdigit() else 0
-        end = start + page_size
-        page = JobPage(next_page_token=str(end) if end < len(jobs) else None, total_size=len(jobs))
-        page.items = jobs[start:end]
-        return page
+        return slice_page(self._by_project.get(project_id, []), token, page_size)
 
     async def history_page(
         self, project_id: str, token: str | None, since: datetime | None

@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
-from explorer.api.models import ExtractJob, Project
+from explorer.api.models import ExtractJob, JobPage, Project
 from explorer.core.present import id_matches, looks_like_full_id, status_rank
 
 GROUPINGS = ("status", "document", "configuration", "day")
@@ -28,6 +29,10 @@ class ProjectJobs:
     #: Jobs placed by id (add_job) before a page listed them: a page puts them in its order.
     loose: set[str] = field(default_factory=set)
     error: str | None = None
+    #: When the jobs shown were cached, while they are not reconciled with the server yet.
+    cached_at: datetime | None = None
+    #: Cached jobs no fresh page has shown yet (gone from the server if none does).
+    unconfirmed: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -184,6 +189,57 @@ class JobStore:
             if job_id not in seen and stamp is not None and stamp > oldest:
                 gone.append(job_id)
         return gone
+
+    def show_cached(self, project_id: str, page: JobPage, written: datetime) -> None:
+        """A project's listing from the cache, on screen until fresh pages reconcile it."""
+        self.add_page(project_id, page.items, page.next_page_token, page.total_size, first=False)
+        state = self.projects[project_id]
+        state.cached_at = written
+        state.unconfirmed = {job.id for job in page.items}
+        # a cached page token is no way on: the fresh walk sets one (see :meth:`reconcile`)
+        state.next_token = None
+
+    def reconcile(self, project_id: str, page: JobPage) -> tuple[list[str], bool]:
+        """A fresh page of a project shown from the cache: (cached jobs now known gone, whether
+        the cache is reconciled). Pages come newest first: a cached job newer than the oldest
+        job of the fresh pages so far, and on none of them, was deleted; when the last page
+        comes, every cached job not seen was. Call before :meth:`add_page`."""
+        state = self.projects.get(project_id)
+        if state is None or state.cached_at is None:
+            return [], True
+        state.unconfirmed -= {job.id for job in page.items}
+        if page.next_page_token is None:
+            gone, state.unconfirmed = sorted(state.unconfirmed), set()
+        else:
+            stamps = [job.created_at for job in page.items if job.created_at is not None]
+            oldest = min(stamps) if stamps else None
+            gone = [
+                job_id
+                for job_id in state.unconfirmed
+                if oldest is not None
+                and (job := self.jobs.get(job_id)) is not None
+                and job.created_at is not None
+                and job.created_at > oldest
+            ]
+            state.unconfirmed -= set(gone)
+        return gone, not state.unconfirmed
+
+    def end_reconcile(self, project_id: str, next_token: str | None) -> None:
+        """The project's cached jobs are all confirmed: fresh order, the fresh next token."""
+        state = self.projects[project_id]
+        state.cached_at = None
+        state.unconfirmed = set()
+        state.next_token = next_token
+        floor = datetime.min.replace(tzinfo=UTC)
+
+        def newest_first(job_id: str) -> datetime:
+            job = self.jobs.get(job_id)
+            stamp = job.created_at if job is not None else None
+            if stamp is None:
+                return floor
+            return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
+
+        state.job_ids.sort(key=newest_first, reverse=True)
 
     def remove(self, job_id: str) -> None:
         self.jobs.pop(job_id, None)

@@ -37,6 +37,7 @@ from explorer.tui.live import LiveRefresh
 from explorer.tui.main_screen import NARROW, MainScreen
 from explorer.tui.messages import (
     ActionDone,
+    CacheLoaded,
     DiffReady,
     DocumentLoaded,
     JobFailed,
@@ -112,7 +113,7 @@ class ExplorerApp(App[int]):
             set_timer=self.set_timer,
             start_refresh=self.run_refresh,
             start_projects=self.load_projects,
-            have_projects=lambda: bool(self.store.projects),
+            have_projects=lambda: self.projects_fresh,
             held=lambda: self.shutting_down or isinstance(self.screen, ConfirmScreen),
             changed=self._status_changed,
         )
@@ -124,6 +125,8 @@ class ExplorerApp(App[int]):
         #: The default project's first page when it came with the projects (prefetched).
         self.ready_page: JobPage | None = None
         self.default_project: str | None = None
+        #: Whether the source's projects are in (the cache's, shown first, are not fresh).
+        self.projects_fresh = False
         if not settings.animation:
             self.animation_level = "none"
         if self.no_color:
@@ -210,6 +213,9 @@ class ExplorerApp(App[int]):
         self.live.started()
         take = getattr(self.source, "take_prefetched", None)
         early = take() if take is not None else None
+        if getattr(self.source, "cache", None) is not None:
+            # shown unless the server answers first (or already has)
+            self.load_cached(show=early is None)
         if early is not None:
             # Fetched while the app was starting: the first frame shows the jobs.
             projects, self.ready_page = early
@@ -248,6 +254,18 @@ class ExplorerApp(App[int]):
             await self.on_close()
 
     # -- workers: each calls the source and posts what it found -----------------------------
+
+    @work(group="cache", exit_on_error=False)
+    async def load_cached(self, show: bool) -> None:
+        """What the local cache holds (read on its own thread since before the app started),
+        and why it can't be used if so."""
+        source = self.source
+        view = await source.cached_view()  # type: ignore[attr-defined]
+        if view is not None and show:
+            self._post(CacheLoaded(view))
+        problem = await source.cache_problem()  # type: ignore[attr-defined]
+        if problem and not self.shutting_down:
+            self.notify(problem, title="Cache", severity="warning", timeout=12)
 
     @work(exclusive=True, group="projects", exit_on_error=False)
     async def load_projects(self) -> None:

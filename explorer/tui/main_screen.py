@@ -25,6 +25,7 @@ from explorer.core.sanitize import safe_text
 from explorer.core.source import is_page_of
 from explorer.core.store import GROUPINGS
 from explorer.core.watcher import WatchPlan
+from explorer.tui.cached_start import CachedStart
 from explorer.tui.fleet_actions import FleetActions
 from explorer.tui.job_actions import JobActions
 from explorer.tui.messages import (
@@ -63,7 +64,7 @@ def demo_banner(url: str) -> Text:
     )
 
 
-class MainScreen(JobActions, FleetActions, RequestActions, Screen[None]):
+class MainScreen(CachedStart, JobActions, FleetActions, RequestActions, Screen[None]):
     """Layout, the keys of the main view, and the handlers of the workers' messages."""
 
     BINDINGS = [
@@ -111,7 +112,10 @@ class MainScreen(JobActions, FleetActions, RequestActions, Screen[None]):
             yield Static(demo_banner(app.demo_url), id="demo-banner")
         elif not app.source.live:
             yield Static(
-                Text.assemble(("OFFLINE ", "bold reverse"), " job files; no network"),
+                Text.assemble(
+                    ("OFFLINE ", "bold reverse"),
+                    f" {getattr(app.source, 'banner', 'job files')}; no network",
+                ),
                 id="demo-banner",
             )
         with Horizontal(id="main"):
@@ -162,7 +166,7 @@ class MainScreen(JobActions, FleetActions, RequestActions, Screen[None]):
         if app.demo_url:
             where = Part("warning", "demo")
         elif not app.source.live:
-            where = Part("info", "offline files")
+            where = Part("info", getattr(app.source, "where", "offline files"))
         else:
             where = Part("quiet", app.settings.base_url)
         extra: tuple[Part, ...] = ()
@@ -175,6 +179,8 @@ class MainScreen(JobActions, FleetActions, RequestActions, Screen[None]):
             extra = (Part("quiet", f"{len(self.store.jobs)} jobs"),)
             if app.source.problems:
                 extra += (Part("error", f", {len(app.source.problems)} unreadable files"),)
+        if any(state.cached_at is not None for state in self.store.projects.values()):
+            extra += (Part("warning", "cached: checking with the server…"),)
         self.status_bar.show(
             Status(
                 where=where,
@@ -194,6 +200,7 @@ class MainScreen(JobActions, FleetActions, RequestActions, Screen[None]):
         if self.gone:
             return
         app = self.explorer
+        app.projects_fresh = True
         self.store.set_projects(message.projects)
         for note in app.source.notes:
             app.notify(note, severity="warning", timeout=20)
@@ -206,12 +213,15 @@ class MainScreen(JobActions, FleetActions, RequestActions, Screen[None]):
         self.panes.reshow_overview()
         ready, app.ready_page = app.ready_page, None
         state = self.store.projects.get(app.default_project or "")
-        if ready and state and not state.loaded and is_page_of(ready, state.project.id):
+        stale = state is not None and state.cached_at is not None
+        fresh = state is not None and (not state.loaded or stale)
+        if ready and state and fresh and is_page_of(ready, state.project.id):
             # Prefetched while the app started: on screen in this frame, no request.
             state.loading = True
             self.on_page_loaded(PageLoaded(state.project.id, ready, True))
         elif app.default_project:
-            self.request_page(app.default_project)
+            self.request_page(app.default_project, first=stale)
+        self.reconcile_cached()  # the other projects shown from the cache
         app.live.projects_arrived()
 
     def request_page(self, project_id: str, first: bool = False) -> None:
@@ -230,6 +240,7 @@ class MainScreen(JobActions, FleetActions, RequestActions, Screen[None]):
             return
         page = message.page
         self.store.projects[message.project_id].loading = False
+        self.reconcile_page(message)
         self.store.add_page(
             message.project_id,
             page.items,
@@ -255,11 +266,18 @@ class MainScreen(JobActions, FleetActions, RequestActions, Screen[None]):
             state.loading = False
             state.error = message.error
             self.tree.rebuild_project(message.project_id)
-            if not state.loaded and self.explorer.source.live:
+            if (not state.loaded or state.cached_at is not None) and self.explorer.source.live:
                 # Nothing of this project on screen yet: keep trying, backing off.
                 delay = self.explorer.live.failed(message.error, message.retry_after)
-                self.set_timer(delay, lambda: self.request_page(message.project_id))
+                self.set_timer(delay, lambda: self.retry_page(message.project_id))
         self.explorer.notify(f"Could not load jobs: {message.error}", severity="error", timeout=6)
+
+    def retry_page(self, project_id: str) -> None:
+        state = self.store.projects.get(project_id)
+        if state is not None:
+            # shown from the cache and no fresh page yet: from the first page
+            cached = state.cached_at is not None and not state.next_token
+            self.request_page(project_id, first=cached)
 
     @on(JobTree.LoadMore)
     def on_load_more(self, message: JobTree.LoadMore) -> None:

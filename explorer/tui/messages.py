@@ -14,12 +14,20 @@ if TYPE_CHECKING:
     # Type only: the analysis pulls in jsonschema, which start-up does not need.
     from explorer.core.analysis import Analysis
     from explorer.core.doc_fetch import FetchedDocument
+    from explorer.core.job_cache import CachedView
     from explorer.core.rerun import RerunPlan
 
 
 @dataclass
 class ProjectsLoaded(Message):
     projects: list[Project]
+
+
+@dataclass
+class CacheLoaded(Message):
+    """What the local cache held, read while the app started (shown until reconciled)."""
+
+    view: CachedView
 
 
 @dataclass

@@ -147,6 +147,8 @@ def run_app(
     apply_color_environment()
     if files is not None:
         return _run_files(settings, job_id, files, document)
+    if settings.offline:
+        return _run_offline(settings, job_id)
 
     app, backend = build_api_app(settings, job_id)
     try:
@@ -179,6 +181,61 @@ def _run_files(
 
     app = ExplorerApp(settings, source, job_id=job_id)
     return run_guarded(app, [settings.api_key])
+
+
+def open_job_cache(settings: Settings) -> Any:
+    """The cache of the service ``settings`` name, opening on its own thread (a
+    :class:`~explorer.core.cache_worker.CacheWorker`)."""
+    from explorer.core.cache_worker import CacheWorker
+    from explorer.core.job_cache import JobCache, cache_dir, cache_path
+
+    path = cache_path(cache_dir(), settings.base_url, settings.organization_id)
+    return CacheWorker(
+        lambda: JobCache(
+            path,
+            settings.base_url,
+            settings.organization_id,
+            cap_bytes=settings.cache_max_mb * 1024 * 1024,
+        )
+    )
+
+
+def _run_offline(settings: Settings, job_id: str | None) -> int:
+    """``--offline``: the app over the cache of ``settings.base_url``; nothing is sent."""
+    from explorer.core.cache_source import CacheJobSource
+    from explorer.core.doc_cache import DocumentCache, default_cache_dir
+    from explorer.core.job_cache import cache_dir, cache_path
+
+    where = settings.base_url + (
+        f" (organization {settings.organization_id})" if settings.organization_id else ""
+    )
+    if not cache_path(cache_dir(), settings.base_url, settings.organization_id).exists():
+        print(
+            f"extract-explorer: --offline: nothing is cached for {where} yet; run once without "
+            "--offline to fill the cache (see 'extract-explorer cache info')",
+            file=sys.stderr,
+        )
+        return EXIT_NO_TERMINAL
+    worker = open_job_cache(settings)
+    try:
+        cache = worker.cache
+        view = worker.run(lambda c: c.read_view())
+        if view is None:
+            why = cache.problem or cache.notice or f"nothing is cached for {where} yet"
+            print(
+                f"extract-explorer: --offline: {why}; run once without --offline to fill the "
+                "cache (see 'extract-explorer cache info')",
+                file=sys.stderr,
+            )
+            return EXIT_NO_TERMINAL
+        from explorer.tui.app import ExplorerApp
+
+        documents = DocumentCache(default_cache_dir(settings.base_url))
+        source = CacheJobSource(worker, view, documents)
+        app = ExplorerApp(settings, source, job_id=job_id)
+        return run_guarded(app, [settings.api_key])
+    finally:
+        worker.close()
 
 
 def run_guarded(app: ExplorerApp, secrets: list[str | None], hint: str | None = None) -> int:
@@ -286,6 +343,8 @@ def build_api_app(settings: Settings, job_id: str | None = None) -> tuple[Explor
         from explorer.tui.app import ExplorerApp
 
         client = backend.client(settings)
+        # the simulator's jobs are made up afresh each run: only a real service's are kept
+        cache = open_job_cache(settings) if settings.cache and not backend.demo else None
         documents = None
         if backend.demo:
             # the simulator's documents are its own: another run may serve others under the
@@ -293,12 +352,21 @@ def build_api_app(settings: Settings, job_id: str | None = None) -> tuple[Explor
             from explorer.core.doc_cache import DocumentCache, private_cache_dir
 
             documents = DocumentCache(private_cache_dir())
+
+        async def close() -> None:
+            await client.aclose()
+            if cache is not None:
+                import asyncio
+
+                # the queued writes first, off the event loop
+                await asyncio.get_running_loop().run_in_executor(None, cache.close)
+
         app = ExplorerApp(
             settings,
-            ApiJobSource(client, prefetch=prefetch, names=names, documents=documents),
+            ApiJobSource(client, prefetch=prefetch, names=names, documents=documents, cache=cache),
             job_id=job_id,
             demo_url=backend.base_url if backend.demo else None,
-            on_close=client.aclose,
+            on_close=close,
         )
     except BaseException:
         gc.enable()

@@ -21,6 +21,7 @@ def sim_app(
     job_id: str | None = None,
     now: Callable[[], datetime] | None = None,
     demo_url: str | None = None,
+    cache=None,
     **settings,
 ) -> ExplorerApp:
     """The app wired to a simulator through the real client over loopback HTTP."""
@@ -31,7 +32,7 @@ def sim_app(
     defaults.update(settings)
     return ExplorerApp(
         Settings(**defaults),
-        ApiJobSource(client),
+        ApiJobSource(client, cache=cache),
         job_id=job_id,
         demo_url=demo_url or sim.url,
         on_close=client.aclose,

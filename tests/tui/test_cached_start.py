@@ -1,0 +1,130 @@
+"""A second start draws the tree from the local cache at once, then reconciles it."""
+
+from __future__ import annotations
+
+import time
+
+from explorer.core.cache_worker import CacheWorker
+from explorer.core.job_cache import JobCache, cache_path
+from tests.tui.helpers import sim_app, tree_lines, wait_until
+
+SCHEMA = {"type": "object", "properties": {"total": {"type": "number"}}}
+
+
+def list_requests_answered(sim) -> list:
+    return [
+        entry
+        for entry in sim.state.request_log
+        if entry[1] == "GET" and entry[2].rstrip("/") == "/api/v2/extract"
+    ]
+
+
+def open_cache(sim, tmp_path) -> CacheWorker:
+    path = cache_path(tmp_path, sim.url, None)
+    return CacheWorker(lambda: JobCache(path, sim.url, None))
+
+
+async def first_run(sim, tmp_path) -> list[str]:
+    """Browse once, so the cache holds the default project's first page; its job ids."""
+    worker = open_cache(sim, tmp_path)
+    app = sim_app(sim, cache=worker)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_until(
+                pilot,
+                lambda: (
+                    app.default_project in app.store.projects
+                    and app.store.projects[app.default_project].loaded
+                ),
+            )
+            listed = list(app.store.projects[app.default_project].job_ids)
+    finally:
+        worker.close()
+    return listed
+
+
+async def test_second_start_shows_the_cached_tree_before_any_answer_then_the_server_s(
+    sim, tmp_path
+) -> None:
+    listed = await first_run(sim, tmp_path)
+    # Meanwhile, elsewhere: one job deleted, one created; and the server turns slow.
+    gone = next(j for j in listed[1:] if sim.state.record(j) is not None)
+    sim.state.delete_job(sim.state.record(gone), force=True)
+    new = sim.state.create_job(
+        {"file_input": "dfl-made-meanwhile", "configuration": {"data_schema": SCHEMA}}
+    )["id"]
+    sim.state.reset_counters()
+    sim.config.faults.update(latency_ms=3000)
+
+    worker = open_cache(sim, tmp_path)
+    app = sim_app(sim, cache=worker)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_until(pilot, lambda: gone in app.store.jobs, timeout=10)
+            # the cached tree is on screen while not one list request has been answered
+            assert list_requests_answered(sim) == []
+            lines = tree_lines(app)
+            assert any("cached" in line and "ago" in line for line in lines), lines
+            assert any(gone[:10] in line for line in lines)
+            assert new not in app.store.jobs
+            # then the server's answer: the deleted job gone, the new one there, no mark
+            await wait_until(pilot, lambda: new in app.store.jobs, timeout=30)
+            await wait_until(
+                pilot,
+                lambda: all(s.cached_at is None for s in app.store.projects.values()),
+                timeout=40,
+            )
+            await pilot.pause(0.1)
+            lines = tree_lines(app)
+            assert gone not in app.store.jobs
+            assert not any(gone[:10] in line for line in lines)
+            assert any(new[:10] in line for line in lines)
+            assert not any("cached" in line for line in lines), lines
+            assert list_requests_answered(sim)
+    finally:
+        sim.config.faults.clear()
+        worker.close()
+
+
+async def test_offline_shows_the_cache_with_the_server_down_and_opened_jobs_whole(
+    sim, tmp_path
+) -> None:
+    from explorer.api.models import TERMINAL_STATUSES
+    from explorer.core.cache_source import CacheJobSource
+    from explorer.settings import Settings
+    from explorer.tui.app import ExplorerApp
+    from tests.tui.helpers import static_text
+
+    # online first: the tree, and one finished job opened (its fields kept whole)
+    opened = sim.state.notable["invoice_cited"]  # a finished job with citations
+    worker = open_cache(sim, tmp_path)
+    app = sim_app(sim, cache=worker, job_id=opened)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: opened in app.store.details, timeout=30)
+        whole = app.store.details[opened]
+    worker.close()
+    assert whole.status in TERMINAL_STATUSES
+    sim.config.faults.update(down=True)  # the server is gone
+    began = time.time()
+
+    worker = open_cache(sim, tmp_path)
+    view = worker.run(lambda c: c.read_view())
+    offline = ExplorerApp(Settings(animation=False), CacheJobSource(worker, view), job_id=opened)
+    try:
+        async with offline.run_test(size=(120, 40)) as pilot:
+            await wait_until(pilot, lambda: opened in offline.store.jobs, timeout=10)
+            await wait_until(pilot, lambda: offline.main.panes.shown_job_id == opened)
+            banner = static_text(offline.main.query_one("#demo-banner"))
+            assert "OFFLINE" in banner and "cache" in banner
+            assert any(opened[:10] in line for line in tree_lines(offline))
+            await wait_until(pilot, lambda: opened in offline.store.details)
+            kept = offline.store.details[opened]
+            assert kept.extract_result == whole.to_json_dict()["extract_result"]
+            assert kept.extract_metadata is not None  # the expanded parts came back too
+            # a cancel says it needs the network, and nothing went out
+            await pilot.press("X")
+            await pilot.pause(0.3)
+        assert [entry for entry in sim.state.request_log if entry[0] >= began] == []
+    finally:
+        sim.config.faults.clear()
+        worker.close()

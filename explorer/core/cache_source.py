@@ -66,6 +66,8 @@ class CacheJobSource:
         self.documents = documents
         self.problems: list[FileProblem] = []
         age = cache_age(view.newest)
+        #: Why nothing can be changed, in "Cannot cancel jobs: …".
+        self.offline_why = "offline, from the cache (no API)"
         #: Said on the status line, and in the banner above the tree.
         self.where = f"offline · cache of {age}"
         self.banner = f"the cache of {worker.cache.base_url}, last written {age}"

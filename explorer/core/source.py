@@ -48,6 +48,11 @@ def is_page_of(page: JobPage, project_id: str) -> bool:
     return bool(page.items) and all(job.project_id in (None, project_id) for job in page.items)
 
 
+def offline_why(source: object) -> str:
+    """Why ``source`` can't change jobs, for "Cannot cancel jobs: …" (files, or the cache)."""
+    return str(getattr(source, "offline_why", "offline files (no API)"))
+
+
 def slice_page(jobs: list[ExtractJob], token: str | None, page_size: int) -> JobPage:
     """One page of jobs held in memory; the token is the next page's start index."""
     start = int(token) if token and token.isdigit() else 0

@@ -16,6 +16,7 @@ from explorer.api.models import ExtractJob
 from explorer.core.jsonpath import format_path
 from explorer.core.present import clip, short_id
 from explorer.core.sanitize import safe_text
+from explorer.core.source import offline_why
 from explorer.tui.messages import ActionDone, DiffReady
 from explorer.tui.rerun_actions import RerunActions
 from explorer.tui.screens.confirm import ConfirmScreen
@@ -282,7 +283,7 @@ class JobActions(RerunActions):
             app.notify("Select a job first.", timeout=3)
             return
         if app.settings.read_only or not app.source.live:
-            why = "read-only mode" if app.settings.read_only else "offline files"
+            why = "read-only mode" if app.settings.read_only else offline_why(app.source)
             app.notify(f"Cannot {verb} jobs: {why}.", severity="warning", timeout=4)
             return
         if verb == "cancel" and job.is_terminal:

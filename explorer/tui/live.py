@@ -131,7 +131,7 @@ class LiveRefresh:
     def refresh_now(self) -> str | None:
         """``r``: a refresh at once; a sentence when that cannot happen."""
         if not self.live:
-            return "Offline files do not change."
+            return "Nothing offline changes: refreshing needs the API."
         if self.watcher.in_flight:
             return "A refresh is already running."
         self.watcher.retry_at = None

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from explorer.api.models import ExtractJob
 from explorer.core.present import short_id
 from explorer.core.rerun import RerunError, RerunPlan
+from explorer.core.source import offline_why
 from explorer.tui.messages import JobLoaded, RerunStarted
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ class RerunActions:
 
         app = self.explorer
         if app.settings.read_only or not app.source.live:
-            why = "read-only mode" if app.settings.read_only else "offline files (no API)"
+            why = "read-only mode" if app.settings.read_only else offline_why(app.source)
             app.notify(f"Cannot re-run jobs: {why}.", severity="warning", timeout=4)
             return
         job = self.panes.detail

@@ -123,7 +123,13 @@ async def test_offline_shows_the_cache_with_the_server_down_and_opened_jobs_whol
             assert kept.extract_metadata is not None  # the expanded parts came back too
             # a cancel says it needs the network, and nothing went out
             await pilot.press("X")
-            await pilot.pause(0.3)
+            await wait_until(
+                pilot,
+                lambda: any(
+                    "Cannot cancel jobs: offline, from the cache" in str(n.message)
+                    for n in offline._notifications
+                ),
+            )
         assert [entry for entry in sim.state.request_log if entry[0] >= began] == []
     finally:
         sim.config.faults.clear()

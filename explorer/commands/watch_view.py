@@ -79,7 +79,7 @@ class Watched:
         parts = [ident, f"{glyph} {output.cell(status, 24)}"]
         seconds = self.running_seconds(now)
         clock = humanize_duration(seconds)
-        parts.append(clock if self.final else f"⏱ {clock}")
+        parts.append(clock if self.final else f"◷ {clock}")
         pages = self.pages
         if pages is not None:
             parts.append(f"{pages:,} page{'s' if pages != 1 else ''}")

@@ -141,7 +141,7 @@ def elapsed_since(start: datetime | None, now: datetime) -> float | None:
 
 
 def job_age(job: ExtractJob, now: datetime | None = None) -> str:
-    """Age of a finished job, or the running time of one still going (prefixed ``⏱``);
+    """Age of a finished job, or the running time of one still going (prefixed ``◷``);
     ``future`` for a creation time ahead of the clock, ``?`` for none."""
     now = now or datetime.now(UTC)
     if job.created_at is None:
@@ -150,7 +150,7 @@ def job_age(job: ExtractJob, now: datetime | None = None) -> str:
     if seconds is None:
         return "future"
     if not job.is_terminal:
-        return "⏱" + humanize_seconds(seconds)
+        return "◷" + humanize_seconds(seconds)
     return humanize_seconds(seconds)
 
 

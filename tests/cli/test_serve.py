@@ -81,12 +81,20 @@ async def test_the_explorer_runs_in_headless_chromium(
             cdp = Cdp(ws)
             await cdp.send("Network.enable")
             await cdp.send("Page.enable")
+            # a headless page never has the focus a user's window has: without it the app
+            # is told it is blurred, and Textual's footer waits for focus to draw its keys
+            await cdp.send("Emulation.setFocusEmulationEnabled", enabled=True)
             await cdp.send("Page.navigate", url=f"http://127.0.0.1:{port}/")
             # the job tree: the simulator's first project, and a job's status word
             await until(lambda: "Default" in cdp.screen_text(), "the job tree in the browser", 25)
             await until(lambda: "COMPLETED" in cdp.screen_text(), "jobs in the tree", 15)
             if not keyed:
                 await until(lambda: "DEMO" in cdp.screen_text(), "the DEMO banner")
+            # the page focused, as a user's is: the footer's keys are drawn
+            await cdp.send(
+                "Runtime.evaluate", expression="document.querySelector('textarea').focus()"
+            )
+            await until(lambda: "Filter" in cdp.screen_text(), "the footer's keys", 15)
             await quiet_for(cdp, 0.5)
 
             # one app per connection, the key in none of their command lines
@@ -106,9 +114,6 @@ async def test_the_explorer_runs_in_headless_chromium(
                 (REPO / "screenshots" / "browser.png").write_bytes(png)
 
             # q through the page quits the app, the page's websocket closes
-            await cdp.send(
-                "Runtime.evaluate", expression="document.querySelector('textarea').focus()"
-            )
             for kind in ("keyDown", "keyUp"):
                 await cdp.send(
                     "Input.dispatchKeyEvent",

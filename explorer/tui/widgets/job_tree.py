@@ -71,7 +71,7 @@ RELABEL_PAUSE = 0.05
 
 
 def job_label(job: ExtractJob, now: datetime, width: int = 46, marked: bool = False) -> Text:
-    """``◐ ext-1a2b3c invoice.pdf RUNNING ⏱42s`` with the status coloured, fit to ``width``."""
+    """``◐ ext-1a2b3c invoice.pdf RUNNING ◷42s`` with the status coloured, fit to ``width``."""
     glyph, colour = status_style(job.status)
     if marked:
         glyph = "◆"

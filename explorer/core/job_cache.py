@@ -151,6 +151,8 @@ class JobCache:
         self.notice: str | None = None
         self._db: sqlite3.Connection | None = None
         self._total = 0
+        #: Writes dropped because another process held the database past the busy timeout.
+        self.skipped = 0
         self._open()
 
     # -- opening ----------------------------------------------------------------------------
@@ -169,7 +171,7 @@ class JobCache:
                 return
             except sqlite3.OperationalError as exc:
                 self._close_quietly()
-                if "locked" in str(exc) or "busy" in str(exc):
+                if _busy(exc):
                     self.problem = (
                         f"the cache {self.path} is locked by another process: not used this run"
                     )
@@ -183,35 +185,45 @@ class JobCache:
                 return
 
     def _connect(self) -> sqlite3.Connection:
-        if not self.path.exists():
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            os.close(fd)
+        # made private before SQLite writes a byte (a peer may have made it a moment ago)
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         os.chmod(self.path, 0o600)
         db = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, isolation_level=None)
         try:
             db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            fresh = not db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
-            if not fresh and version != SCHEMA_VERSION:
-                raise _WrongVersion(
-                    f"written by another version of extract-explorer (layout {version}, "
-                    f"this one reads {SCHEMA_VERSION})"
-                )
-            if fresh:
-                db.execute("PRAGMA auto_vacuum = INCREMENTAL")  # before the first table
+            db.execute("PRAGMA auto_vacuum = INCREMENTAL")  # counts only before the first table
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")
-            db.executescript(_TABLES)
-            if fresh:
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                db.executemany(
-                    "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                    [
-                        ("base_url", self.base_url),
-                        ("organization", self.organization or ""),
-                        ("created_at", str(self.clock())),
-                    ],
-                )
+            # Checked and laid out in one write transaction: a peer starting at the same
+            # moment waits, then finds the layout whole (never half made, and set aside).
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                fresh = not db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+                if not fresh and version != SCHEMA_VERSION:
+                    raise _WrongVersion(
+                        f"written by another version of extract-explorer (layout {version}, "
+                        f"this one reads {SCHEMA_VERSION})"
+                    )
+                if fresh:
+                    for statement in _TABLES.split(";"):
+                        if statement.strip():
+                            db.execute(statement)
+                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    db.executemany(
+                        "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                        [
+                            ("base_url", self.base_url),
+                            ("organization", self.organization or ""),
+                            ("created_at", str(self.clock())),
+                        ],
+                    )
+                db.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
+                raise
             row = db.execute("SELECT COALESCE(SUM(size), 0) FROM jobs").fetchone()
             self._total = int(row[0])
         except BaseException:
@@ -262,6 +274,9 @@ class JobCache:
                 raise
             db.execute("COMMIT")
         except sqlite3.Error as exc:
+            if _busy(exc):
+                self.skipped += 1  # a peer is writing: this write is dropped, the next may go
+                return
             self._failed(exc)
             return
         if self._total > self.cap_bytes:
@@ -550,6 +565,12 @@ class JobCache:
 
 class _WrongVersion(Exception):
     pass
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    """Whether ``exc`` is another connection holding the database (it passes)."""
+    text = str(exc)
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
 
 def _stats(db: sqlite3.Connection) -> dict[str, Any]:

@@ -193,6 +193,52 @@ def test_a_locked_cache_is_left_alone_and_not_used(tmp_path) -> None:
     assert not [p for p in os.listdir(tmp_path) if ".set-aside-" in p]
 
 
+def test_peers_starting_together_share_one_fresh_cache(tmp_path) -> None:
+    """Six explorers started at the same moment: none sets another's database aside."""
+    import threading
+
+    path = cache_path(tmp_path, URL, None)
+    gate = threading.Barrier(6)
+    states: list[tuple[str | None, str | None, int]] = []
+
+    def start(n: int) -> None:  # each cache is used from its own thread
+        gate.wait()
+        c = JobCache(path, URL, None)
+        c.save_page(f"prj-{n}", None, page([job(n, project=f"prj-{n}")]))
+        states.append((c.problem, c.notice, c.skipped))
+        c.close()
+
+    threads = [threading.Thread(target=start, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert states == [(None, None, 0)] * 6
+    assert not [p for p in os.listdir(tmp_path) if ".set-aside-" in p]
+    later = JobCache(path, URL, None)
+    try:
+        view = later.read_view()
+        assert view is not None and sorted(view.pages) == [f"prj-{n}" for n in range(6)]
+    finally:
+        later.close()
+
+
+def test_a_peer_writing_drops_one_write_and_the_cache_goes_on(tmp_path) -> None:
+    path = cache_path(tmp_path, URL, None)
+    c = JobCache(path, URL, None)
+    peer = sqlite3.connect(path, isolation_level=None, timeout=0)
+    try:
+        peer.execute("BEGIN IMMEDIATE")  # a peer's long write, past the busy timeout
+        c.save_page("prj-a", None, page([job(1)]))
+        peer.execute("COMMIT")
+        assert c.usable and c.skipped == 1
+        c.save_page("prj-a", None, page([job(2)]))  # the next write goes in
+        assert listed(c) == [job(2).id]
+    finally:
+        peer.close()
+        c.close()
+
+
 def test_info_and_clear(tmp_path) -> None:
     c = JobCache(cache_path(tmp_path, URL, "org-1"), URL, "org-1")
     c.save_page("prj-a", None, page([job(1), job(2)]))

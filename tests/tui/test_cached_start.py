@@ -134,3 +134,42 @@ async def test_offline_shows_the_cache_with_the_server_down_and_opened_jobs_whol
     finally:
         sim.config.faults.clear()
         worker.close()
+
+
+async def test_a_server_down_at_start_leaves_the_cached_tree_then_it_reconciles(
+    sim, tmp_path
+) -> None:
+    from tests.tui.helpers import static_text
+
+    listed = await first_run(sim, tmp_path)
+    gone = next(j for j in listed[1:] if sim.state.record(j) is not None)
+    sim.state.delete_job(sim.state.record(gone), force=True)
+    sim.config.faults.update(down=True)
+
+    worker = open_cache(sim, tmp_path)
+    app = sim_app(sim, cache=worker)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_until(pilot, lambda: gone in app.store.jobs, timeout=10)
+            # the server refuses: the cached jobs stay, marked, and the status says why
+            await wait_until(
+                pilot,
+                lambda: "offline" in static_text(app.query_one("#status-right")),
+                timeout=20,
+            )
+            assert gone in app.store.jobs
+            assert any("cached" in line for line in tree_lines(app))
+            # it comes back: the next retry reconciles, the deleted job goes
+            sim.config.faults.clear()
+            await wait_until(
+                pilot,
+                lambda: all(s.cached_at is None for s in app.store.projects.values()),
+                timeout=60,
+            )
+            await pilot.pause(0.1)
+            assert gone not in app.store.jobs
+            assert not any("cached" in line for line in tree_lines(app))
+            assert not any(gone[:10] in line for line in tree_lines(app))
+    finally:
+        sim.config.faults.clear()
+        worker.close()

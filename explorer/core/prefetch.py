@@ -55,6 +55,16 @@ class Prefetch:
         except Exception:
             self._result = None  # the app asks again and reports what went wrong
 
+    async def wait(self, timeout: float) -> tuple[list[Project], JobPage] | None:
+        """:meth:`take` for an event loop: waits without holding a thread, so a quit while
+        a slow server has not answered yet is not held up (an executor thread blocked in
+        ``join`` would keep the process alive until ``timeout``)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self._thread.is_alive() and loop.time() < deadline:
+            await asyncio.sleep(0.01)
+        return self.take(0)
+
     def take(self, timeout: float) -> tuple[list[Project], JobPage] | None:
         """The results (once; None if they failed or are not in within ``timeout`` s)."""
         self._thread.join(timeout)

@@ -214,7 +214,7 @@ class ApiJobSource:
         prefetch, self.prefetch = self.prefetch, None
         if prefetch is not None:
             # Not in when the app mounted: wait for it (off the event loop), once.
-            got = await asyncio.get_running_loop().run_in_executor(None, prefetch.take, 15.0)
+            got = await prefetch.wait(15.0)
             if got is not None:
                 projects, self._early_page = got
                 return self._kept_projects(self._choose(projects))

@@ -186,6 +186,24 @@ def _served_server(command_line: str, host: str, port: int, url: str) -> Any:
     )
 
 
+def _check_port(host: str, port: int) -> None:
+    """Fail now, clearly, when ``host:port`` can't be listened on (in use, no such address):
+    the server itself would announce the address before it tried."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host.strip("[]") or None, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp does
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+
+
 @command
 def cmd_serve(argv: Sequence[str]) -> int:
     """``extract-explorer serve``: the TUI in web browsers until Ctrl-C."""
@@ -205,6 +223,7 @@ def cmd_serve(argv: Sequence[str]) -> int:
         )
     if settings.demo:
         output.note("no LLAMA_CLOUD_API_KEY: each browser session runs the embedded simulator")
+    _check_port(args.host, args.port)  # before "Serving …" is said, which aiohttp says first
     os.environ.update(SERVED_ENV)  # every spawned app inherits it (and the key, if any)
     server = _served_server(app_command(args), args.host, args.port, url)
     loop = asyncio.new_event_loop()

@@ -192,6 +192,19 @@ def test_a_non_loopback_host_warns_that_there_is_no_authentication(tmp_path: Pat
     assert "Traceback" not in stderr
 
 
+def test_a_port_in_use_is_a_clear_error_before_serving_is_announced(run) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("serve", "--port", str(port))
+    assert result.code == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.err and "in use" in result.err
+    assert "Serving" not in result.out
+
+
 def test_exposure_warning_only_off_loopback() -> None:
     for host in ("127.0.0.1", "127.0.0.2", "localhost", "::1", "[::1]"):
         assert exposure_warning(host, 8000) is None

@@ -137,17 +137,17 @@ def export_json(job: Any) -> str:
     return "".join(iter_export_json(job))
 
 
-def _holds_lazy(value: Any) -> bool:
+def holds_lazy(value: Any) -> bool:
     """Whether a lazily parsed array sits in ``value`` (a job: only in its objects)."""
     if isinstance(value, LazyArray):
         return True
-    return isinstance(value, dict) and any(_holds_lazy(v) for v in value.values())
+    return isinstance(value, dict) and any(holds_lazy(v) for v in value.values())
 
 
 def iter_export_json(job: Any) -> Iterator[str]:
     """:func:`export_json` in pieces: a big job's rows are written one at a time, so the text
     of a 174 MB job is never held whole (the same characters as ``to_json(job) + "\n"``)."""
-    if not _holds_lazy(job):
+    if not holds_lazy(job):
         yield to_json(job) + "\n"
         return
     yield from iter_to_json(job)
@@ -156,7 +156,7 @@ def iter_export_json(job: Any) -> Iterator[str]:
 
 def iter_to_json(value: Any, *, indent: int | None = 2) -> Iterator[str]:
     """:func:`to_json` in pieces, streamed through lazily parsed arrays (the same text)."""
-    if not _holds_lazy(value):
+    if not holds_lazy(value):
         yield to_json(value, indent=indent)
     elif indent is None:
         yield from _compact_pieces(value)
@@ -165,7 +165,7 @@ def iter_to_json(value: Any, *, indent: int | None = 2) -> Iterator[str]:
 
 
 def _compact_pieces(value: Any) -> Iterator[str]:
-    if not _holds_lazy(value):
+    if not holds_lazy(value):
         yield to_json(value, indent=None)
     elif isinstance(value, LazyArray):
         yield "["
@@ -186,7 +186,7 @@ def _compact_pieces(value: Any) -> Iterator[str]:
 def _pieces(value: Any, depth: int) -> Iterator[str]:
     """orjson's two-space layout of ``value`` at nesting ``depth``, streamed through lazy
     arrays (every item laid out by :func:`to_json` and indented to where it sits)."""
-    if not _holds_lazy(value):
+    if not holds_lazy(value):
         text = to_json(value)
         yield text.replace("\n", "\n" + "  " * depth) if depth else text
         return

@@ -90,10 +90,39 @@ def cache_path(directory: Path, base_url: str, organization: str | None) -> Path
     return directory / f"{host}-{digest}{_SUFFIX}"
 
 
-def _pack(value: Any) -> bytes:
-    from explorer.core.export import to_json  # redacts registered secrets
+#: Text compressed at a time when a big job is packed piece by piece.
+_PACK_CHUNK = 1 << 20
 
-    return zlib.compress(to_json(value, indent=None).encode("utf-8"), 6)
+
+def _pack(value: Any, limit: int) -> bytes | None:
+    """``value`` as compact JSON (secrets redacted), compressed; None past ``limit`` bytes.
+
+    A job read lazily (a big one) is streamed through its rows into the compressor, so its
+    text is never held whole, and given up on as soon as it is too big to keep."""
+    from explorer.core.export import holds_lazy, iter_to_json, to_json
+
+    if not holds_lazy(value):
+        blob = zlib.compress(to_json(value, indent=None).encode("utf-8"), 6)
+        return blob if len(blob) <= limit else None
+    packer = zlib.compressobj(6)
+    parts: list[bytes] = []
+    packed = 0
+    pending: list[str] = []
+    held = 0
+    for piece in iter_to_json(value, indent=None):
+        pending.append(piece)
+        held += len(piece)
+        if held >= _PACK_CHUNK:
+            part = packer.compress("".join(pending).encode("utf-8"))
+            pending, held = [], 0
+            parts.append(part)
+            packed += len(part)
+            if packed > limit:
+                return None
+    parts.append(packer.compress("".join(pending).encode("utf-8")))
+    parts.append(packer.flush())
+    blob = b"".join(parts)
+    return blob if len(blob) <= limit else None
 
 
 def _unpack_job(blob: bytes, lazy: bool = False) -> ExtractJob | None:
@@ -306,10 +335,16 @@ class JobCache:
     def _put_items(self, db: sqlite3.Connection, jobs: Iterable[ExtractJob]) -> None:
         now = self.clock()
         for job in jobs:
-            item = _pack(job.to_json_dict())
             old = db.execute(
                 "SELECT status, size, length(full) FROM jobs WHERE id = ?", (job.id,)
             ).fetchone()
+            if old is not None and old[0] == job.status and job.is_terminal:
+                # a finished job never changes: the copy kept is this one (listed: in use)
+                db.execute("UPDATE jobs SET used_at = ? WHERE id = ?", (now, job.id))
+                continue
+            item = _pack(job.to_json_dict(), limit=self.cap_bytes // 4)
+            if item is None:
+                continue  # one job must not push everything else out
             if old is None:
                 db.execute(
                     "INSERT INTO jobs VALUES (?, ?, ?, ?, NULL, ?, ?, ?)",
@@ -387,8 +422,8 @@ class JobCache:
         """A finished job as opened, with its expanded parts (a running one changes: skipped)."""
         if not job.is_terminal:
             return
-        blob = _pack(job.to_json_dict())
-        if len(blob) > self.cap_bytes // 4:
+        blob = _pack(job.to_json_dict(), limit=self.cap_bytes // 4)
+        if blob is None:
             return  # one job must not push everything else out
 
         def work(db: sqlite3.Connection) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import stat
@@ -15,6 +16,7 @@ from explorer.api.models import ExtractJob, JobPage, Project
 from explorer.api.retry import RetryPolicy
 from explorer.core.cache_admin import clear_caches, describe_caches
 from explorer.core.cache_worker import CacheWorker
+from explorer.core.export import to_json
 from explorer.core.job_cache import SCHEMA_VERSION, JobCache, cache_path
 from explorer.core.source import ApiJobSource
 
@@ -98,6 +100,45 @@ def test_a_finished_job_opened_is_kept_whole_and_a_status_change_drops_it(cache)
     assert cache.full_job("ext-0002") is None
     cache.save_jobs([job(1, status="FAILED")])  # the list says it changed since
     assert cache.full_job("ext-0001") is None
+
+
+def test_a_big_job_read_lazily_is_packed_row_by_row_and_comes_back_the_same(
+    cache, monkeypatch
+) -> None:
+    import explorer.core.job_cache as job_cache
+    from explorer.api.lazy import LazyArray, loads_job
+    from explorer.core.export import iter_to_json
+
+    big = job(1, rows=3000).to_json_dict()
+    body = json.dumps(big).encode()
+    lazy = ExtractJob.from_json(loads_job(body))
+    assert isinstance(lazy.to_json_dict()["extract_result"], LazyArray)
+    pieces = []
+
+    def counting(value, *, indent=2):
+        for piece in iter_to_json(value, indent=indent):
+            pieces.append(len(piece))
+            yield piece
+
+    monkeypatch.setattr("explorer.core.export.iter_to_json", counting)
+    monkeypatch.setattr(job_cache, "_PACK_CHUNK", 50_000)
+    cache.save_full(lazy)
+    assert len(pieces) > 3000 and max(pieces) < 50_000  # never the whole text at once
+    back = cache.full_job(lazy.id)
+    assert back is not None
+    assert json.loads(to_json(back.to_json_dict(), indent=None)) == big
+
+
+def test_a_job_too_big_for_a_quarter_of_the_cap_is_not_kept(tmp_path) -> None:
+    c = JobCache(cache_path(tmp_path, URL, None), URL, None, cap_bytes=40_000)
+    try:
+        huge = job(1, rows=4000)  # ~10 KB compressed: past a quarter of 40 KB
+        c.save_page("prj-a", None, page([huge, job(2)]))
+        c.save_full(huge)
+        assert listed(c) == [job(2).id]
+        assert c.full_job(huge.id) is None
+    finally:
+        c.close()
 
 
 def test_deleted_jobs_are_forgotten(cache) -> None:

@@ -26,7 +26,6 @@ import os
 import re
 import sqlite3
 import time
-import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,9 +33,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from explorer.api.jsonparse import parse_json_bytes
-from explorer.api.lazy import loads_job_if_big
 from explorer.api.models import ExtractJob, JobPage, Project
+from explorer.core.cache_pack import pack_json, unpack_job
 
 __all__ = [
     "DEFAULT_CACHE_MB",
@@ -88,52 +86,6 @@ def cache_path(directory: Path, base_url: str, organization: str | None) -> Path
     host = _SAFE.sub("_", urlsplit(base_url.strip()).netloc)[:60] or "default"
     digest = hashlib.sha256(_identity(base_url, organization).encode()).hexdigest()[:16]
     return directory / f"{host}-{digest}{_SUFFIX}"
-
-
-#: Text compressed at a time when a big job is packed piece by piece.
-_PACK_CHUNK = 1 << 20
-
-
-def _pack(value: Any, limit: int) -> bytes | None:
-    """``value`` as compact JSON (secrets redacted), compressed; None past ``limit`` bytes.
-
-    A job read lazily (a big one) is streamed through its rows into the compressor, so its
-    text is never held whole, and given up on as soon as it is too big to keep."""
-    from explorer.core.export import holds_lazy, iter_to_json, to_json
-
-    if not holds_lazy(value):
-        blob = zlib.compress(to_json(value, indent=None).encode("utf-8"), 6)
-        return blob if len(blob) <= limit else None
-    packer = zlib.compressobj(6)
-    parts: list[bytes] = []
-    packed = 0
-    pending: list[str] = []
-    held = 0
-    for piece in iter_to_json(value, indent=None):
-        pending.append(piece)
-        held += len(piece)
-        if held >= _PACK_CHUNK:
-            part = packer.compress("".join(pending).encode("utf-8"))
-            pending, held = [], 0
-            parts.append(part)
-            packed += len(part)
-            if packed > limit:
-                return None
-    parts.append(packer.compress("".join(pending).encode("utf-8")))
-    parts.append(packer.flush())
-    blob = b"".join(parts)
-    return blob if len(blob) <= limit else None
-
-
-def _unpack_job(blob: bytes, lazy: bool = False) -> ExtractJob | None:
-    try:
-        raw = zlib.decompress(blob)
-        data = loads_job_if_big(raw) if lazy else parse_json_bytes(raw)
-        if not isinstance(data, dict) or not isinstance(data.get("id"), str):
-            return None
-        return ExtractJob.from_json(data)
-    except (zlib.error, ValueError, TypeError, RecursionError):
-        return None
 
 
 @dataclass
@@ -342,7 +294,7 @@ class JobCache:
                 # a finished job never changes: the copy kept is this one (listed: in use)
                 db.execute("UPDATE jobs SET used_at = ? WHERE id = ?", (now, job.id))
                 continue
-            item = _pack(job.to_json_dict(), limit=self.cap_bytes // 4)
+            item = pack_json(job.to_json_dict(), limit=self.cap_bytes // 4)
             if item is None:
                 continue  # one job must not push everything else out
             if old is None:
@@ -407,7 +359,7 @@ class JobCache:
         keep = []
         for job_id in ids:
             row = db.execute("SELECT item FROM jobs WHERE id = ?", (job_id,)).fetchone()
-            job = _unpack_job(row[0]) if row else None
+            job = unpack_job(row[0]) if row else None
             if job is not None and job.created_at is not None and job.created_at < oldest:
                 keep.append(job_id)
         return keep
@@ -422,7 +374,7 @@ class JobCache:
         """A finished job as opened, with its expanded parts (a running one changes: skipped)."""
         if not job.is_terminal:
             return
-        blob = _pack(job.to_json_dict(), limit=self.cap_bytes // 4)
+        blob = pack_json(job.to_json_dict(), limit=self.cap_bytes // 4)
         if blob is None:
             return  # one job must not push everything else out
 
@@ -545,7 +497,7 @@ class JobCache:
             jobs = []
             for job_id in json.loads(ids):
                 blob = items.get(job_id)
-                job = _unpack_job(blob) if blob is not None else None
+                job = unpack_job(blob) if blob is not None else None
                 if job is not None:
                     jobs.append(job)
             page = JobPage(next_page_token=next_token, total_size=total)
@@ -567,7 +519,7 @@ class JobCache:
         except sqlite3.Error as exc:
             self._failed(exc)
             return None
-        return _unpack_job(row[0], lazy=True)
+        return unpack_job(row[0], lazy=True)
 
     def list_copy(self, job_id: str) -> ExtractJob | None:
         """The job as a list page last gave it, or None."""
@@ -579,7 +531,7 @@ class JobCache:
         except sqlite3.Error as exc:
             self._failed(exc)
             return None
-        return _unpack_job(row[0]) if row else None
+        return unpack_job(row[0]) if row else None
 
     def project_jobs(self, project_id: str) -> list[ExtractJob]:
         """Every cached job of a project (listed or not), as the list gave it."""
@@ -588,7 +540,7 @@ class JobCache:
             return []
         try:
             rows = db.execute("SELECT item FROM jobs WHERE project_id = ?", (project_id,))
-            return [job for (blob,) in rows if (job := _unpack_job(blob)) is not None]
+            return [job for (blob,) in rows if (job := unpack_job(blob)) is not None]
         except sqlite3.Error as exc:
             self._failed(exc)
             return []

@@ -105,7 +105,7 @@ def test_a_finished_job_opened_is_kept_whole_and_a_status_change_drops_it(cache)
 def test_a_big_job_read_lazily_is_packed_row_by_row_and_comes_back_the_same(
     cache, monkeypatch
 ) -> None:
-    import explorer.core.job_cache as job_cache
+    import explorer.core.cache_pack as cache_pack
     from explorer.api.lazy import LazyArray, loads_job
     from explorer.core.export import iter_to_json
 
@@ -121,7 +121,7 @@ def test_a_big_job_read_lazily_is_packed_row_by_row_and_comes_back_the_same(
             yield piece
 
     monkeypatch.setattr("explorer.core.export.iter_to_json", counting)
-    monkeypatch.setattr(job_cache, "_PACK_CHUNK", 50_000)
+    monkeypatch.setattr(cache_pack, "_PACK_CHUNK", 50_000)
     cache.save_full(lazy)
     assert len(pieces) > 3000 and max(pieces) < 50_000  # never the whole text at once
     back = cache.full_job(lazy.id)

@@ -47,6 +47,8 @@ def pack_json(value: Any, limit: int) -> bytes | None:
 
 
 def unpack_job(blob: bytes, lazy: bool = False) -> ExtractJob | None:
+    """A job packed by :func:`pack_json` (``lazy``: big results parsed on access); None for
+    anything that is not one."""
     try:
         raw = zlib.decompress(blob)
         data = loads_job_if_big(raw) if lazy else parse_json_bytes(raw)

@@ -180,7 +180,7 @@ class MainScreen(CachedStart, JobActions, FleetActions, RequestActions, Screen[N
             if app.source.problems:
                 extra += (Part("error", f", {len(app.source.problems)} unreadable files"),)
         if any(state.cached_at is not None for state in self.store.projects.values()):
-            extra += (Part("warning", "cached: checking with the server…"),)
+            extra += (Part("warning", "  cached, checking…"),)
         self.status_bar.show(
             Status(
                 where=where,

@@ -6,7 +6,7 @@ import time
 
 from explorer.core.cache_worker import CacheWorker
 from explorer.core.job_cache import JobCache, cache_path
-from tests.tui.helpers import sim_app, tree_lines, wait_until
+from tests.tui.helpers import sim_app, static_text, tree_lines, wait_until
 
 SCHEMA = {"type": "object", "properties": {"total": {"type": "number"}}}
 
@@ -66,6 +66,8 @@ async def test_second_start_shows_the_cached_tree_before_any_answer_then_the_ser
             lines = tree_lines(app)
             assert any("cached" in line and "ago" in line for line in lines), lines
             assert any(gone[:10] in line for line in lines)
+            await pilot.pause(0.05)
+            assert "  cached, checking…" in static_text(app.query_one("#status-right"))
             assert new not in app.store.jobs
             # then the server's answer: the deleted job gone, the new one there, no mark
             await wait_until(pilot, lambda: new in app.store.jobs, timeout=30)
@@ -93,7 +95,6 @@ async def test_offline_shows_the_cache_with_the_server_down_and_opened_jobs_whol
     from explorer.core.cache_source import CacheJobSource
     from explorer.settings import Settings
     from explorer.tui.app import ExplorerApp
-    from tests.tui.helpers import static_text
 
     # online first: the tree, and one finished job opened (its fields kept whole)
     opened = sim.state.notable["invoice_cited"]  # a finished job with citations
@@ -139,8 +140,6 @@ async def test_offline_shows_the_cache_with_the_server_down_and_opened_jobs_whol
 async def test_a_server_down_at_start_leaves_the_cached_tree_then_it_reconciles(
     sim, tmp_path
 ) -> None:
-    from tests.tui.helpers import static_text
-
     listed = await first_run(sim, tmp_path)
     gone = next(j for j in listed[1:] if sim.state.record(j) is not None)
     sim.state.delete_job(sim.state.record(gone), force=True)

@@ -45,6 +45,7 @@ def measure(args: dict[str, Any]) -> dict[str, Any]:
     # perf_counter stamps frames; convert to the monotonic clock the parent started
     offset = time.monotonic() - time.perf_counter()
     painted: list[float] = []
+    any_frame: list[float] = []
 
     def tree_shows_jobs() -> bool:
         try:
@@ -57,6 +58,8 @@ def measure(args: dict[str, Any]) -> dict[str, Any]:
         )
 
     def on_frame(frame: Frame) -> None:
+        if not any_frame:
+            any_frame.append(frame.at + offset)
         if not painted and tree_shows_jobs():
             painted.append(frame.at + offset)
 
@@ -76,6 +79,7 @@ def measure(args: dict[str, Any]) -> dict[str, Any]:
     return {
         "interpreter_s": started - spawned,
         "import_s": imported - spawned,
+        "first_frame_s": any_frame[0] - spawned,
         "first_tree_s": painted[0] - spawned,
         "frames": len(log.frames),
     }

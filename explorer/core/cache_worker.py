@@ -21,11 +21,19 @@ class CacheWorker:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="job-cache")
         self._opened: Future[JobCache] = self._pool.submit(make)
         self._closed = False
+        self._first_view: Future[Any] | None = None
 
     @property
     def cache(self) -> JobCache:
         """The cache (waits for it to open)."""
         return self._opened.result()
+
+    def first_view(self) -> Future[Any] | None:
+        """The read of everything a start shows, queued on first call (as early as it can
+        be, so it runs while the app imports); the same future on every call."""
+        if self._first_view is None:
+            self._first_view = self.submit("read_view")
+        return self._first_view
 
     def submit(self, name: str, *args: Any) -> Future[Any] | None:
         """Queue ``cache.name(*args)``; None once closed."""

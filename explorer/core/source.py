@@ -139,7 +139,7 @@ class ApiJobSource:
         #: What was seen, kept for the next start (None: --no-cache); written off the loop.
         self.cache = cache
         # the cached view is read at once, on the cache's thread, while the app starts
-        self._view = cache.submit("read_view") if cache is not None else None
+        self._view = cache.first_view() if cache is not None else None
         #: Where fetched documents are kept (made on first use when not given).
         self.documents = documents
         self.problems: list[FileProblem] = []

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from textual import events, work
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
@@ -51,6 +51,7 @@ from explorer.tui.messages import (
     RerunStarted,
 )
 from explorer.tui.screens.confirm import ConfirmScreen
+from explorer.tui.workers import work
 
 if TYPE_CHECKING:
     from explorer.api.models import JobPage

@@ -10,8 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import work
-
 from explorer.api.models import ExtractJob
 from explorer.core.jsonpath import format_path
 from explorer.core.present import clip, short_id
@@ -23,6 +21,7 @@ from explorer.tui.screens.confirm import ConfirmScreen
 from explorer.tui.screens.copy import CopyScreen, clipboard_text
 from explorer.tui.screens.diff import DiffScreen
 from explorer.tui.screens.export import ExportChoice, ExportScreen, save_text
+from explorer.tui.workers import work
 
 if TYPE_CHECKING:
     from explorer.tui.app import ExplorerApp

@@ -339,12 +339,15 @@ def build_api_app(settings: Settings, job_id: str | None = None) -> tuple[Explor
 
         names = NameBook()
         prefetch = Prefetch(quick_client, settings.page_size, names)
+        # the simulator's jobs are made up afresh each run: only a real service's are kept;
+        # the cached tree is read on the cache's thread while this one imports the app
+        cache = open_job_cache(settings) if settings.cache and not backend.demo else None
+        if cache is not None:
+            cache.first_view()
         from explorer.core.source import ApiJobSource
         from explorer.tui.app import ExplorerApp
 
         client = backend.client(settings)
-        # the simulator's jobs are made up afresh each run: only a real service's are kept
-        cache = open_job_cache(settings) if settings.cache and not backend.demo else None
         documents = None
         if backend.demo:
             # the simulator's documents are its own: another run may serve others under the

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -25,6 +25,7 @@ from explorer.core.present import clip, humanize_duration, humanize_seconds, sho
 from explorer.tui.fleet_load import FleetData, since_text
 from explorer.tui.inert import inert_str
 from explorer.tui.screens.fleet_screen import FleetScreen, cell
+from explorer.tui.workers import work
 
 __all__ = ["FailuresScreen", "bundle_text"]
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -37,6 +36,7 @@ from explorer.tui.fleet_load import (
 )
 from explorer.tui.inert import inert, inert_str
 from explorer.tui.widgets.footer import QuietFooter
+from explorer.tui.workers import work
 
 if TYPE_CHECKING:
     from explorer.tui.app import ExplorerApp

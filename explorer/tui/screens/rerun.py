@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -40,6 +39,7 @@ from explorer.core.rerun import (
     plan_rerun,
 )
 from explorer.tui.inert import inert, inert_str
+from explorer.tui.workers import work
 
 __all__ = ["RerunScreen", "edit_in_editor"]
 

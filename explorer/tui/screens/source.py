@@ -16,7 +16,6 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -28,6 +27,7 @@ from explorer.core.page_image import Box, clean_box
 from explorer.core.sanitize import safe_text, safe_value
 from explorer.tui.inert import inert
 from explorer.tui.widgets.footer import QuietFooter
+from explorer.tui.workers import work
 
 if TYPE_CHECKING:
     from PIL.Image import Image

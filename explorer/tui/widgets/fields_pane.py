@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, overload
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -27,6 +27,7 @@ from explorer.core.fields import FieldRow
 from explorer.tui.inert import inert
 from explorer.tui.widgets.result_view import Annotation
 from explorer.tui.widgets.row_table import RowTable
+from explorer.tui.workers import work
 
 if TYPE_CHECKING:
     from explorer.core.analysis import Analysis

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.reactive import reactive
@@ -30,6 +30,7 @@ from explorer.tui.messages import JobAnalyzed
 from explorer.tui.widgets.fields_pane import FieldsPane
 from explorer.tui.widgets.panes import ConfigurationPane, OverviewPane
 from explorer.tui.widgets.results_pane import ResultsPane
+from explorer.tui.workers import work
 
 if TYPE_CHECKING:
     from explorer.core.analysis import Analysis

@@ -211,6 +211,18 @@ async def test_the_app_with_a_crlf_key_and_an_echoing_server_never_shows_the_key
     for text in [*screens, *toasts, export.read_text(), debug_log.read_text()]:
         assert KEY not in text
     assert "<redacted>" in export.read_text() and "/api/v2/extract" in debug_log.read_text()
+    # the jobs the server echoed the key into were cached: redacted there too, to the byte
+    from explorer.core.job_cache import cache_dir
+
+    kept = [path for path in cache_dir().rglob("*") if path.is_file()]
+    assert kept, "the run cached nothing"
+    inflated = ""
+    for path in kept:
+        data = path.read_bytes()
+        assert KEY.encode() not in data, path
+        inflated += zlib_text(data)
+    assert "<redacted>" in inflated  # the echoed jobs are in there, read back
+    assert KEY not in inflated
 
 
 # -- 10: user:password@ in the base URL ------------------------------------------------------
@@ -281,3 +293,19 @@ def test_refresh_in_the_config_file_out_of_range_is_refused(tmp_path: Path, line
     with pytest.raises(ConfigError, match=r"refresh must be between 0\.2 and 86,400 seconds"):
         resolve_settings({"config": str(path)}, {})
     assert resolve_settings({"config": str(path), "refresh": 0.2, "list_refresh": 0.2}, {})
+
+
+def zlib_text(data: bytes) -> str:
+    """Every zlib stream found in ``data`` (a database's compressed blobs), inflated."""
+    import zlib
+
+    out = []
+    start = data.find(b"\x78")
+    while start != -1:
+        try:
+            text = zlib.decompressobj().decompress(memoryview(data)[start:])
+            out.append(text.decode("utf-8", "replace"))
+        except zlib.error:
+            pass
+        start = data.find(b"\x78", start + 1)
+    return "\n".join(out)

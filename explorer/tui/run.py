@@ -25,6 +25,7 @@ from explorer.settings import Settings
 if TYPE_CHECKING:
     from explorer.api.client import ExtractClient
     from explorer.backend import Backend
+    from explorer.core.cache_worker import CacheWorker
     from explorer.core.document import Document
     from explorer.tui.app import ExplorerApp
 
@@ -183,7 +184,7 @@ def _run_files(
     return run_guarded(app, [settings.api_key])
 
 
-def open_job_cache(settings: Settings) -> Any:
+def open_job_cache(settings: Settings) -> CacheWorker:
     """The cache of the service ``settings`` name, opening on its own thread (a
     :class:`~explorer.core.cache_worker.CacheWorker`)."""
     from explorer.core.cache_worker import CacheWorker

@@ -172,3 +172,60 @@ async def test_a_server_down_at_start_leaves_the_cached_tree_then_it_reconciles(
     finally:
         sim.config.faults.clear()
         worker.close()
+
+
+async def test_a_listing_of_many_pages_reconciles_through_a_flaky_server(sim, tmp_path) -> None:
+    """Five cached pages of five jobs; meanwhile a job on the first page and one on the last
+    are deleted and one is created; the server then fails a third of its answers."""
+    worker = open_cache(sim, tmp_path)
+    app = sim_app(sim, cache=worker, page_size=5)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            state = None
+
+            def all_loaded() -> bool:
+                nonlocal state
+                state = app.store.projects.get(app.default_project or "")
+                if state is None or not state.loaded or state.loading:
+                    return False
+                if state.next_token is None:
+                    return True
+                app.main.request_page(state.project.id)  # the next page, as a scroll would
+                return False
+
+            await wait_until(pilot, all_loaded, timeout=60)
+            listed = list(state.job_ids)
+    finally:
+        worker.close()
+    assert len(listed) > 10
+    alive = [j for j in listed if sim.state.record(j) is not None]
+    first_gone, last_gone = alive[1], alive[-1]
+    for job_id in (first_gone, last_gone):
+        sim.state.delete_job(sim.state.record(job_id), force=True)
+    new = sim.state.create_job(
+        {"file_input": "dfl-made-meanwhile", "configuration": {"data_schema": SCHEMA}}
+    )["id"]
+    sim.config.faults.update(error_rate=0.33, latency_ms=1500)  # slow: the cache shows first
+
+    worker = open_cache(sim, tmp_path)
+    app = sim_app(sim, cache=worker, page_size=5)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_until(pilot, lambda: first_gone in app.store.jobs, timeout=10)
+            await wait_until(
+                pilot,
+                lambda: (
+                    app.default_project in app.store.projects
+                    and app.store.projects[app.default_project].cached_at is None
+                ),
+                timeout=90,
+            )
+            now_listed = list(app.store.projects[app.default_project].job_ids)
+    finally:
+        sim.config.faults.clear()
+        worker.close()
+    assert first_gone not in now_listed and last_gone not in now_listed
+    assert new in now_listed
+    kept = [j for j in listed if j not in (first_gone, last_gone)]
+    assert set(kept) <= set(now_listed)  # every other cached job confirmed, none lost
+    assert len(now_listed) == len(set(now_listed))

@@ -19,7 +19,6 @@ from explorer.tui.messages import ActionDone, DiffReady
 from explorer.tui.rerun_actions import RerunActions
 from explorer.tui.screens.confirm import ConfirmScreen
 from explorer.tui.screens.copy import CopyScreen, clipboard_text
-from explorer.tui.screens.diff import DiffScreen
 from explorer.tui.screens.export import ExportChoice, ExportScreen, save_text
 from explorer.tui.workers import work
 
@@ -265,6 +264,8 @@ class JobActions(RerunActions):
                 timeout=6,
             )
         elif message.a is not None and message.b is not None:
+            from explorer.tui.screens.diff import DiffScreen  # not needed to start
+
             self.explorer.push_screen(DiffScreen(message.a, message.b, message.changes))
 
     # -- cancel and delete ------------------------------------------------------------------

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from explorer.core.job_cache import CachedView
     from explorer.core.prefetch import Prefetch
 
+#: How long opening a job waits for the cache's copy (s) before asking the API instead.
+CACHE_READ_WAIT = 0.5
 #: Jobs per page when the fleet views walk weeks of history (the API's largest page).
 HISTORY_PAGE_SIZE = 100
 #: Name of the pseudo-project holding offline jobs that carry no project id.
@@ -280,6 +282,9 @@ class ApiJobSource:
         return page
 
     async def job(self, job_id: str) -> ExtractJob:
+        kept = await self._kept_full(job_id)
+        if kept is not None:
+            return kept
         try:
             job = await self._find(job_id)
         except NotFoundError:
@@ -289,6 +294,26 @@ class ApiJobSource:
         self.names.apply([job])
         self._keep("save_full", job)  # a finished one never changes: the next look is local
         return job
+
+    async def _kept_full(self, job_id: str) -> ExtractJob | None:
+        """A finished job as the cache kept it when it was opened before (it never changes:
+        no download, and a big one is parsed lazily); None when there is none, or the cache
+        is busy past :data:`CACHE_READ_WAIT` (the network is asked then)."""
+        if self.cache is None:
+            return None
+        future = self.cache.submit("full_job", job_id)
+        if future is None:
+            return None
+        try:
+            kept = await asyncio.wait_for(asyncio.wrap_future(future), CACHE_READ_WAIT)
+        except Exception:  # busy writing a big job, or closed: the API answers instead
+            future.cancel()
+            return None
+        if kept is None or not kept.is_terminal:
+            return None
+        self._seen([kept])
+        self.names.apply([kept])
+        return kept
 
     async def name(self, jobs: list[ExtractJob]) -> bool:
         learned = await self.names.resolve(self.client, jobs)

@@ -229,3 +229,32 @@ async def test_a_listing_of_many_pages_reconciles_through_a_flaky_server(sim, tm
     kept = [j for j in listed if j not in (first_gone, last_gone)]
     assert set(kept) <= set(now_listed)  # every other cached job confirmed, none lost
     assert len(now_listed) == len(set(now_listed))
+
+
+async def test_a_finished_job_opened_before_opens_from_the_cache_without_a_download(
+    sim, tmp_path
+) -> None:
+    opened = sim.state.notable["invoice_cited"]  # a finished job with citations
+    worker = open_cache(sim, tmp_path)
+    app = sim_app(sim, cache=worker, job_id=opened)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_until(pilot, lambda: opened in app.store.details, timeout=30)
+            whole = app.store.details[opened].to_json_dict()
+    finally:
+        worker.close()
+    began = time.time()
+
+    worker = open_cache(sim, tmp_path)
+    app = sim_app(sim, cache=worker, job_id=opened)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_until(pilot, lambda: app.main.panes.shown_job_id == opened, timeout=30)
+            kept = app.store.details[opened]
+            assert kept.to_json_dict()["extract_result"] == whole["extract_result"]
+            assert kept.extract_metadata is not None  # with its expanded parts
+            await pilot.pause(0.3)
+    finally:
+        worker.close()
+    asked = [e for e in sim.state.request_log if e[0] >= began and e[2].endswith(opened)]
+    assert asked == []  # not downloaded again

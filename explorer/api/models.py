@@ -183,6 +183,8 @@ class ExtractJob(ApiModel):
     # Names from the files and configurations APIs (the job itself carries only ids).
     _file_name: str | None = PrivateAttr(default=None)
     _configuration_name: str | None = PrivateAttr(default=None)
+    # When the local cache wrote this copy, if that is where it came from (None: the API).
+    _cached_at: datetime | None = PrivateAttr(default=None)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ExtractJob:
@@ -203,6 +205,15 @@ class ExtractJob(ApiModel):
     def set_configuration_name(self, name: str) -> None:
         """The saved configuration's name, as the configurations API gave it."""
         self._configuration_name = name
+
+    def mark_cached(self, written_at: datetime) -> None:
+        """This copy is the local cache's, written at ``written_at`` (not the API's, now)."""
+        self._cached_at = written_at
+
+    @property
+    def cached_at(self) -> datetime | None:
+        """When the local cache wrote this copy; None for a copy from the API."""
+        return self._cached_at
 
     @property
     def configuration_name(self) -> str | None:

@@ -512,14 +512,17 @@ class JobCache:
         if db is None or self.problem is not None:
             return None
         try:
-            row = db.execute("SELECT full FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            row = db.execute("SELECT full, written_at FROM jobs WHERE id = ?", (job_id,)).fetchone()
             if row is None or row[0] is None:
                 return None
             db.execute("UPDATE jobs SET used_at = ? WHERE id = ?", (self.clock(), job_id))
         except sqlite3.Error as exc:
             self._failed(exc)
             return None
-        return unpack_job(row[0], lazy=True)
+        job = unpack_job(row[0], lazy=True)
+        if job is not None:
+            job.mark_cached(datetime.fromtimestamp(float(row[1] or 0), UTC))
+        return job
 
     def list_copy(self, job_id: str) -> ExtractJob | None:
         """The job as a list page last gave it, or None."""

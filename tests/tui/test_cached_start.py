@@ -246,6 +246,8 @@ async def test_a_finished_job_opened_before_opens_from_the_cache_without_a_downl
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_until(pilot, lambda: opened in app.store.details, timeout=30)
             whole = app.store.details[opened].to_json_dict()
+            await pilot.pause(0.1)
+            assert "local cache" not in static_text(app.main.panes.overview)
     finally:
         worker.close()
     began = time.time()
@@ -259,6 +261,9 @@ async def test_a_finished_job_opened_before_opens_from_the_cache_without_a_downl
             assert kept.to_json_dict()["extract_result"] == whole["extract_result"]
             assert kept.extract_metadata is not None  # with its expanded parts
             await pilot.pause(0.3)
+            # and the Overview says where this copy came from
+            overview = static_text(app.main.panes.overview)
+            assert "from the local cache" in overview and "does not change" in overview
     finally:
         worker.close()
     asked = [e for e in sim.state.request_log if e[0] >= began and e[2].endswith(opened)]

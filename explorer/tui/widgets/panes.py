@@ -253,6 +253,11 @@ class OverviewPane(RenderedLines):
         # Always there (a dash until the analysis arrives), like the loading line below:
         # the Overview keeps its shape as the job fills in, so only changed lines repaint.
         table.add_row("Health", health if health is not None else Text("—", style="dim"))
+        if job.cached_at is not None:
+            kept = humanize_seconds(max(0.0, (now - job.cached_at).total_seconds()))
+            copy = Text("from the local cache", style="yellow")
+            copy.append(f"  kept {kept} ago; a finished job does not change", style="dim")
+            table.add_row("Copy", copy)
         if job.model_extra:
             names = ", ".join(sorted(job.model_extra))
             table.add_row("Other fields", Text(safe_text(names, 300), style="dim"))

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from explorer.core.job_cache import CachedView
     from explorer.core.prefetch import Prefetch
 
-#: How long opening a job waits for the cache's copy (s) before asking the API instead.
-CACHE_READ_WAIT = 0.5
+#: How long opening a job waits for the cache's copy (s) before asking the API as well.
+CACHE_READ_WAIT = 0.25
 #: Jobs per page when the fleet views walk weeks of history (the API's largest page).
 HISTORY_PAGE_SIZE = 100
 #: Name of the pseudo-project holding offline jobs that carry no project id.
@@ -282,9 +282,51 @@ class ApiJobSource:
         return page
 
     async def job(self, job_id: str) -> ExtractJob:
-        kept = await self._kept_full(job_id)
-        if kept is not None:
-            return kept
+        """The job with its expanded parts: the cache's copy of a finished one opened before
+        (it never changes: no download), else the API's. When the cache does not answer at
+        once (busy writing a big job), the API is asked too, and the first answer wins."""
+        kept = self._kept_full(job_id)
+        if kept is None:
+            return await self._fetched(job_id)
+        fetched: asyncio.Future[ExtractJob] | None = None
+        try:
+            done, _ = await asyncio.wait({kept}, timeout=CACHE_READ_WAIT)
+            if not done:
+                fetched = asyncio.ensure_future(self._fetched(job_id))
+                done, _ = await asyncio.wait({kept, fetched}, return_when=asyncio.FIRST_COMPLETED)
+                if kept not in done or kept.exception() is not None or kept.result() is None:
+                    return await fetched
+            found = None if kept.exception() is not None else kept.result()
+            if found is None:
+                fetched = asyncio.ensure_future(self._fetched(job_id))
+                return await fetched
+            self._seen([found])
+            self.names.apply([found])
+            return found
+        finally:
+            # the loser, or both when the caller gave up (a cursor moved on): nothing left
+            # downloading in the background
+            for task in (kept, fetched):
+                if task is not None and not task.done():
+                    task.cancel()
+
+    def _kept_full(self, job_id: str) -> asyncio.Future[ExtractJob | None] | None:
+        """The cache's read of a finished job's full copy (a None result: none kept)."""
+        if self.cache is None:
+            return None
+        future = self.cache.submit("full_job", job_id)
+        if future is None:
+            return None
+
+        def finished(job: ExtractJob | None) -> ExtractJob | None:
+            return job if job is not None and job.is_terminal else None
+
+        async def read() -> ExtractJob | None:
+            return finished(await asyncio.wrap_future(future))
+
+        return asyncio.ensure_future(read())
+
+    async def _fetched(self, job_id: str) -> ExtractJob:
         try:
             job = await self._find(job_id)
         except NotFoundError:
@@ -294,26 +336,6 @@ class ApiJobSource:
         self.names.apply([job])
         self._keep("save_full", job)  # a finished one never changes: the next look is local
         return job
-
-    async def _kept_full(self, job_id: str) -> ExtractJob | None:
-        """A finished job as the cache kept it when it was opened before (it never changes:
-        no download, and a big one is parsed lazily); None when there is none, or the cache
-        is busy past :data:`CACHE_READ_WAIT` (the network is asked then)."""
-        if self.cache is None:
-            return None
-        future = self.cache.submit("full_job", job_id)
-        if future is None:
-            return None
-        try:
-            kept = await asyncio.wait_for(asyncio.wrap_future(future), CACHE_READ_WAIT)
-        except Exception:  # busy writing a big job, or closed: the API answers instead
-            future.cancel()
-            return None
-        if kept is None or not kept.is_terminal:
-            return None
-        self._seen([kept])
-        self.names.apply([kept])
-        return kept
 
     async def name(self, jobs: list[ExtractJob]) -> bool:
         learned = await self.names.resolve(self.client, jobs)

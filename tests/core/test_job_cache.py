@@ -328,3 +328,34 @@ async def test_the_key_is_never_in_the_cache_files(sim, tmp_path) -> None:
         data = (tmp_path / name).read_bytes()
         assert key.encode() not in data, name
         assert b"Bearer" not in data and b"authorization" not in data.lower(), name
+
+
+async def test_opening_a_kept_job_uses_the_copy_or_the_api_when_the_cache_is_busy(
+    sim, tmp_path, monkeypatch
+) -> None:
+    """A finished job kept whole opens from the cache; while the cache's thread is held (a
+    big job being written), the API answers instead of the open waiting for it."""
+    monkeypatch.setattr("explorer.core.source.CACHE_READ_WAIT", 0.05)
+    path = cache_path(tmp_path, sim.url, None)
+    worker = CacheWorker(lambda: JobCache(path, sim.url, None))
+    held = threading.Event()
+    try:
+        async with ExtractClient("k", sim.url, retry=RetryPolicy(max_retries=1)) as client:
+            source = ApiJobSource(client, cache=worker)
+            projects = await source.projects()
+            first = await source.page(projects[0].id, None, 20)
+            done = next(j for j in first.items if j.is_terminal)
+            fresh = await source.job(done.id)  # from the API, and kept
+            assert fresh.cached_at is None
+            worker.run(lambda c: None)  # the write is in
+            again = await source.job(done.id)
+            assert again.cached_at is not None  # the cache's copy
+            assert again.to_json_dict() == fresh.to_json_dict()
+            worker._pool.submit(held.wait, 30)  # the thread held, like a long write
+            worker._pool.submit(lambda: None)
+            busy = await source.job(done.id)
+            assert busy.cached_at is None  # the API's, not a wait for the held thread
+            assert busy.to_json_dict()["extract_result"] == fresh.to_json_dict()["extract_result"]
+    finally:
+        held.set()
+        worker.close()

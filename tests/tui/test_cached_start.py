@@ -237,8 +237,11 @@ async def test_a_listing_of_many_pages_reconciles_through_a_flaky_server(sim, tm
 
 
 async def test_a_finished_job_opened_before_opens_from_the_cache_without_a_download(
-    sim, tmp_path
+    sim, tmp_path, monkeypatch
 ) -> None:
+    # the cache's answer is waited for however slow the machine (see test_job_cache for the
+    # race with the API when it is busy)
+    monkeypatch.setattr("explorer.core.source.CACHE_READ_WAIT", 30.0)
     opened = sim.state.notable["invoice_cited"]  # a finished job with citations
     worker = open_cache(sim, tmp_path)
     app = sim_app(sim, cache=worker, job_id=opened)

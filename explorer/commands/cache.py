@@ -14,7 +14,7 @@ from typing import Any
 
 from explorer.commands import output
 from explorer.commands.base import command, new_parser
-from explorer.core.cache_source import cache_age
+from explorer.core.present import ago
 
 __all__ = ["build_cache_parser", "cmd_cache"]
 
@@ -38,7 +38,7 @@ def _mb(size: int) -> str:
 
 def _when(stamp: Any) -> str:
     try:
-        return cache_age(datetime.fromtimestamp(float(stamp), UTC))
+        return ago(datetime.fromtimestamp(float(stamp), UTC))
     except (TypeError, ValueError, OverflowError, OSError):
         return "-"
 

@@ -9,14 +9,15 @@ offline: cancel, delete and re-run say they need the network.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from explorer.api.errors import NotFoundError
 from explorer.api.models import ExtractJob, JobPage, Project
 from explorer.core.files import FileProblem
-from explorer.core.present import humanize_seconds
-from explorer.core.source import slice_page
+from explorer.core.names import NameBook
+from explorer.core.present import ago, created_stamp
+from explorer.core.source import history_of, slice_page
 
 if TYPE_CHECKING:
     from explorer.core.cache_worker import CacheWorker
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from explorer.core.document import Document
     from explorer.core.job_cache import CachedView
 
-__all__ = ["CacheJobSource", "OfflineError", "cache_age"]
+__all__ = ["CacheJobSource", "OfflineError"]
 
 #: Why an action can't be done offline.
 NEEDS_NETWORK = "offline: {what} needs the API (start without --offline)"
@@ -33,14 +34,6 @@ NEEDS_NETWORK = "offline: {what} needs the API (start without --offline)"
 
 class OfflineError(ConnectionError):
     """Something not in the cache was asked for while offline."""
-
-
-def cache_age(when: datetime | None, now: datetime | None = None) -> str:
-    """``3 h ago`` (or ``never``)."""
-    if when is None:
-        return "never"
-    now = now or datetime.now(UTC)
-    return f"{humanize_seconds(max(0.0, (now - when).total_seconds()))} ago"
 
 
 class _NoNetwork:
@@ -65,7 +58,10 @@ class CacheJobSource:
         self.view = view
         self.documents = documents
         self.problems: list[FileProblem] = []
-        age = cache_age(view.newest)
+        #: The file and configuration names the cache kept (all there are offline).
+        self.names = NameBook()
+        self.names.learn(view.files, view.configurations)
+        age = ago(view.newest)
         #: Why nothing can be changed, in "Cannot cancel jobs: …".
         self.offline_why = "offline, from the cache (no API)"
         #: Said on the status line, and in the banner above the tree.
@@ -96,13 +92,8 @@ class CacheJobSource:
         self, project_id: str, token: str | None, since: datetime | None
     ) -> JobPage:
         jobs = await self.worker.call("project_jobs", project_id) or []
-        if since is not None:
-            jobs = [j for j in jobs if j.created_at is None or j.created_at >= since]
-        jobs.sort(key=lambda j: j.created_at or datetime.min.replace(tzinfo=UTC), reverse=True)
         self.apply_names(jobs)
-        page = JobPage(total_size=len(jobs))
-        page.items = jobs
-        return page
+        return history_of(sorted(jobs, key=created_stamp, reverse=True), since)
 
     async def job(self, job_id: str) -> ExtractJob:
         job = self._full.get(job_id)
@@ -138,12 +129,7 @@ class CacheJobSource:
         return False  # the names cached are all there are
 
     def apply_names(self, jobs: Iterable[ExtractJob]) -> None:
-        files, configs = self.view.files, self.view.configurations
-        for job in jobs:
-            if job.document and (name := files.get(job.document)):
-                job.set_file_name(name)
-            if job.configuration_id and (name := configs.get(job.configuration_id)):
-                job.set_configuration_name(name)
+        self.names.apply(jobs)
 
     async def document(self, job: ExtractJob) -> FetchedDocument:
         from explorer.core.doc_fetch import FetchedDocument, fetch_document

@@ -28,6 +28,10 @@ class CacheWorker:
         """The cache (waits for it to open)."""
         return self._opened.result()
 
+    async def opened(self) -> JobCache:
+        """The cache, awaited without holding a thread while it opens."""
+        return await asyncio.wrap_future(self._opened)
+
     def first_view(self) -> Future[Any] | None:
         """The read of everything a start shows, queued on first call (as early as it can
         be, so it runs while the app imports); the same future on every call."""

@@ -26,7 +26,7 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -241,11 +241,13 @@ class JobCache:
     def usable(self) -> bool:
         return self._db is not None and self.problem is None
 
-    def _write(self, work: Callable[[sqlite3.Connection], None]) -> None:
-        """Run ``work`` in one transaction; a failure stops the cache for this run."""
+    def _transaction(self, work: Callable[[sqlite3.Connection], None]) -> bool:
+        """Run ``work`` in one write transaction; whether it went in. A peer holding the
+        database past the busy timeout drops it (counted); any other failure stops the cache
+        for this run."""
         db = self._db
         if db is None or self.problem is not None:
-            return
+            return False
         try:
             db.execute("BEGIN IMMEDIATE")
             try:
@@ -257,11 +259,26 @@ class JobCache:
         except sqlite3.Error as exc:
             if _busy(exc):
                 self.skipped += 1  # a peer is writing: this write is dropped, the next may go
-                return
-            self._failed(exc)
-            return
-        if self._total > self.cap_bytes:
+            else:
+                self._failed(exc)
+            return False
+        return True
+
+    def _write(self, work: Callable[[sqlite3.Connection], None]) -> None:
+        """:meth:`_transaction`, then eviction when the cache is past its cap."""
+        if self._transaction(work) and self._total > self.cap_bytes:
             self._evict()
+
+    def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[Any] | None:
+        """The rows of a read; None when the cache is not in use or the read failed."""
+        db = self._db
+        if db is None or self.problem is not None:
+            return None
+        try:
+            return db.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            self._failed(exc)
+            return None
 
     def _failed(self, exc: sqlite3.Error) -> None:
         self.problem = (
@@ -438,12 +455,9 @@ class JobCache:
     def _evict(self) -> None:
         """Least recently used first until the cache is under 90% of its cap: the opened
         copies (the big part), then whole jobs (their list copies)."""
-        db = self._db
-        if db is None:
-            return
         target = self.cap_bytes * 9 // 10
-        try:
-            db.execute("BEGIN IMMEDIATE")
+
+        def work(db: sqlite3.Connection) -> None:
             rows = db.execute(
                 "SELECT id, length(full) FROM jobs WHERE full IS NOT NULL"
                 " ORDER BY used_at, written_at"
@@ -462,44 +476,35 @@ class JobCache:
                         break
                     db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
                     self._total -= int(size or 0)
-            db.execute("COMMIT")
-            db.execute("PRAGMA incremental_vacuum")
-        except sqlite3.Error as exc:
-            self._failed(exc)
+
+        if self._transaction(work) and self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("PRAGMA incremental_vacuum")
 
     # -- reading ----------------------------------------------------------------------------
 
     def read_view(self) -> CachedView | None:
         """Everything a start shows, or None when nothing is cached."""
-        db = self._db
-        if db is None or self.problem is not None:
+        project_rows = self._rows("SELECT body FROM projects ORDER BY position")
+        listings = self._rows("SELECT project_id, ids, next_token, total, written_at FROM listings")
+        names = self._rows("SELECT kind, id, name FROM names")
+        if project_rows is None or listings is None or names is None:
+            return None
+        if not project_rows and not listings:
             return None
         try:
-            projects = [
-                Project.model_validate(json.loads(body))
-                for (body,) in db.execute("SELECT body FROM projects ORDER BY position")
-            ]
-            listings = db.execute(
-                "SELECT project_id, ids, next_token, total, written_at FROM listings"
-            ).fetchall()
-            items = dict(db.execute("SELECT id, item FROM jobs").fetchall())
-            names = db.execute("SELECT kind, id, name FROM names").fetchall()
-        except (sqlite3.Error, ValueError) as exc:
-            if isinstance(exc, sqlite3.Error):
-                self._failed(exc)
-            return None
-        if not projects and not listings:
+            projects = [Project.model_validate(json.loads(body)) for (body,) in project_rows]
+            listed = [(row, json.loads(row[1])) for row in listings]
+        except ValueError:
             return None
         view = CachedView(projects, {}, {})
         for kind, key, name in names:
             (view.files if kind == "file" else view.configurations)[key] = name
-        for project_id, ids, next_token, total, written_at in listings:
-            jobs = []
-            for job_id in json.loads(ids):
-                blob = items.get(job_id)
-                job = unpack_job(blob) if blob is not None else None
-                if job is not None:
-                    jobs.append(job)
+        for (project_id, _, next_token, total, written_at), ids in listed:
+            marks = ",".join("?" * len(ids))
+            rows = self._rows(f"SELECT id, item FROM jobs WHERE id IN ({marks})", ids) or []
+            items = dict(rows)  # only the jobs listed: the others are not read
+            jobs = [job for i in ids if i in items and (job := unpack_job(items[i])) is not None]
             page = JobPage(next_page_token=next_token, total_size=total)
             page.items = jobs
             view.pages[project_id] = page
@@ -508,45 +513,28 @@ class JobCache:
 
     def full_job(self, job_id: str) -> ExtractJob | None:
         """A finished job as it was opened (big results parsed lazily), or None."""
-        db = self._db
-        if db is None or self.problem is not None:
+        rows = self._rows("SELECT full, written_at FROM jobs WHERE id = ?", (job_id,))
+        if not rows or rows[0][0] is None:
             return None
-        try:
-            row = db.execute("SELECT full, written_at FROM jobs WHERE id = ?", (job_id,)).fetchone()
-            if row is None or row[0] is None:
-                return None
-            db.execute("UPDATE jobs SET used_at = ? WHERE id = ?", (self.clock(), job_id))
-        except sqlite3.Error as exc:
-            self._failed(exc)
-            return None
-        job = unpack_job(row[0], lazy=True)
+        blob, written_at = rows[0]
+        now = self.clock()
+        self._transaction(  # its last use, for eviction (dropped if a peer is writing)
+            lambda db: db.execute("UPDATE jobs SET used_at = ? WHERE id = ?", (now, job_id))
+        )
+        job = unpack_job(blob, lazy=True)
         if job is not None:
-            job.mark_cached(datetime.fromtimestamp(float(row[1] or 0), UTC))
+            job.mark_cached(datetime.fromtimestamp(float(written_at or 0), UTC))
         return job
 
     def list_copy(self, job_id: str) -> ExtractJob | None:
         """The job as a list page last gave it, or None."""
-        db = self._db
-        if db is None or self.problem is not None:
-            return None
-        try:
-            row = db.execute("SELECT item FROM jobs WHERE id = ?", (job_id,)).fetchone()
-        except sqlite3.Error as exc:
-            self._failed(exc)
-            return None
-        return unpack_job(row[0]) if row else None
+        rows = self._rows("SELECT item FROM jobs WHERE id = ?", (job_id,))
+        return unpack_job(rows[0][0]) if rows else None
 
     def project_jobs(self, project_id: str) -> list[ExtractJob]:
         """Every cached job of a project (listed or not), as the list gave it."""
-        db = self._db
-        if db is None or self.problem is not None:
-            return []
-        try:
-            rows = db.execute("SELECT item FROM jobs WHERE project_id = ?", (project_id,))
-            return [job for (blob,) in rows if (job := unpack_job(blob)) is not None]
-        except sqlite3.Error as exc:
-            self._failed(exc)
-            return []
+        rows = self._rows("SELECT item FROM jobs WHERE project_id = ?", (project_id,)) or []
+        return [job for (blob,) in rows if (job := unpack_job(blob)) is not None]
 
     def stats(self) -> dict[str, Any]:
         """Counts and size, for ``cache info``."""

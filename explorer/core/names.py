@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from explorer.api.errors import ApiError, AuthError, BadRequestError, NotFoundError
@@ -41,6 +41,13 @@ class NameBook:
         self._listed_configurations = False
 
     # -- applying ---------------------------------------------------------------------------
+
+    def learn(self, files: Mapping[str, str], configurations: Mapping[str, str]) -> None:
+        """Names known from elsewhere (the local cache); what this book holds stays."""
+        for key, name in files.items():
+            self.files.setdefault(key, name)
+        for key, name in configurations.items():
+            self.configurations.setdefault(key, name)
 
     def apply(self, jobs: Iterable[ExtractJob]) -> None:
         """Give each job the names already known (no requests)."""

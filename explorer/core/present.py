@@ -129,6 +129,23 @@ def humanize_duration(seconds: float | None) -> str:
     return "over a year" if years == 1 else f"over {years:,} years"
 
 
+def created_stamp(job: ExtractJob | None) -> float:
+    """A sort key, newest last: the job's creation as a timestamp (a time without a zone is
+    taken as UTC), minus infinity for none."""
+    stamp = job.created_at if job is not None else None
+    if stamp is None:
+        return float("-inf")
+    return (stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)).timestamp()
+
+
+def ago(when: datetime | None, now: datetime | None = None) -> str:
+    """``3h ago`` (``never`` for no time; a time ahead of the clock is ``0s ago``)."""
+    if when is None:
+        return "never"
+    now = now or datetime.now(UTC)
+    return f"{humanize_seconds(max(0.0, (now - when).total_seconds()))} ago"
+
+
 def elapsed_since(start: datetime | None, now: datetime) -> float | None:
     """Seconds from ``start`` to ``now``; None when unknown or in the future beyond clock skew
     (a job "created" next year has not been running for a negative time)."""

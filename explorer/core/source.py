@@ -7,14 +7,15 @@ HTTP client (httpx): :class:`ApiJobSource` is handed a client made elsewhere.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from explorer.api.errors import AuthError, BadRequestError, NotFoundError
 from explorer.api.models import ExtractJob, JobPage, Project
 from explorer.core.files import FileProblem, LoadedFiles
 from explorer.core.names import NameBook
+from explorer.core.present import created_stamp
 
 if TYPE_CHECKING:
     from explorer.api.client import ExtractClient
@@ -140,6 +141,7 @@ class ApiJobSource:
         self.client = client
         #: What was seen, kept for the next start (None: --no-cache); written off the loop.
         self.cache = cache
+        self._names_kept: dict[tuple[str, str], str] = {}
         # the cached view is read at once, on the cache's thread, while the app starts
         self._view = cache.first_view() if cache is not None else None
         #: Where fetched documents are kept (made on first use when not given).
@@ -182,8 +184,16 @@ class ApiJobSource:
             self.cache.submit(what, *args)
 
     def _keep_names(self) -> None:
-        names = self.names
-        self._keep("save_names", dict(names.files), dict(names.configurations))
+        """Queue the names learned since the last time (each written once)."""
+        files = self._unkept(self.names.files, "file")
+        configurations = self._unkept(self.names.configurations, "configuration")
+        if files or configurations:
+            self._keep("save_names", files, configurations)
+
+    def _unkept(self, book: Mapping[str, str | None], kind: str) -> dict[str, str]:
+        new = {k: v for k, v in book.items() if v and self._names_kept.get((kind, k)) != v}
+        self._names_kept.update({(kind, k): v for k, v in new.items()})
+        return new
 
     async def cached_view(self) -> CachedView | None:
         """What the cache held at start (read once, off the event loop), names applied."""
@@ -196,10 +206,9 @@ class ApiJobSource:
             return None
         if view is None:
             return None
-        for key, name in view.files.items():
-            self.names.files.setdefault(key, name)
-        for key, name in view.configurations.items():
-            self.names.configurations.setdefault(key, name)
+        self.names.learn(view.files, view.configurations)
+        self._unkept(view.files, "file")  # in the cache already: not written back
+        self._unkept(view.configurations, "configuration")
         for page in view.pages.values():
             self._seen(page.items)
             self.names.apply(page.items)
@@ -209,7 +218,7 @@ class ApiJobSource:
         """Why the cache is not used, or what was set aside (None: all is well)."""
         if self.cache is None:
             return None
-        cache = await asyncio.get_running_loop().run_in_executor(None, lambda: self.cache.cache)
+        cache = await self.cache.opened()
         return cache.problem or cache.notice
 
     async def projects(self) -> list[Project]:
@@ -465,7 +474,7 @@ class FileJobSource:
             self._by_project.setdefault(job.project_id or FILES_PROJECT, []).append(job)
         for jobs in self._by_project.values():
             # Newest first, like the API; jobs without a date keep file order at the end.
-            jobs.sort(key=lambda j: j.created_at.timestamp() if j.created_at else 0, reverse=True)
+            jobs.sort(key=created_stamp, reverse=True)
 
     async def projects(self) -> list[Project]:
         return [
@@ -483,13 +492,7 @@ class FileJobSource:
     async def history_page(
         self, project_id: str, token: str | None, since: datetime | None
     ) -> JobPage:
-        jobs = self._by_project.get(project_id, [])
-        if since is not None:
-            cut = since.timestamp()
-            jobs = [j for j in jobs if j.created_at is None or _stamp(j.created_at) >= cut]
-        page = JobPage(total_size=len(jobs))
-        page.items = list(jobs)
-        return page
+        return history_of(self._by_project.get(project_id, []), since)
 
     async def job(self, job_id: str) -> ExtractJob:
         try:
@@ -531,5 +534,12 @@ class FileJobSource:
         return None  # a local document is a PDF or parse JSON; screenshots need the API
 
 
-def _stamp(when: datetime) -> float:
-    return (when if when.tzinfo is not None else when.replace(tzinfo=UTC)).timestamp()
+def history_of(jobs: list[ExtractJob], since: datetime | None) -> JobPage:
+    """Jobs held in memory (newest first) created at or after ``since`` (undated ones kept),
+    as one history page."""
+    if since is not None:
+        cut = since.timestamp()
+        jobs = [j for j in jobs if j.created_at is None or created_stamp(j) >= cut]
+    page = JobPage(total_size=len(jobs))
+    page.items = list(jobs)
+    return page

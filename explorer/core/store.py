@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from explorer.api.models import ExtractJob, JobPage, Project
-from explorer.core.present import id_matches, looks_like_full_id, status_rank
+from explorer.core.present import created_stamp, id_matches, looks_like_full_id, status_rank
 
 GROUPINGS = ("status", "document", "configuration", "day")
 
@@ -230,16 +230,7 @@ class JobStore:
         state.cached_at = None
         state.unconfirmed = set()
         state.next_token = next_token
-        floor = datetime.min.replace(tzinfo=UTC)
-
-        def newest_first(job_id: str) -> datetime:
-            job = self.jobs.get(job_id)
-            stamp = job.created_at if job is not None else None
-            if stamp is None:
-                return floor
-            return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
-
-        state.job_ids.sort(key=newest_first, reverse=True)
+        state.job_ids.sort(key=lambda job_id: created_stamp(self.jobs.get(job_id)), reverse=True)
 
     def remove(self, job_id: str) -> None:
         self.jobs.pop(job_id, None)

@@ -12,7 +12,6 @@ when it is done.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from explorer.tui.messages import CacheLoaded, PageLoaded
@@ -86,16 +85,12 @@ class CachedStart:
         gone, done = self.store.reconcile(message.project_id, message.page)
         self.jobs_gone(gone, "no longer listed (deleted since it was cached)")
         token = message.page.next_page_token
+        # the page is added after this: what follows runs once it is in the store and tree
         if done:
-            self.after_page(lambda: self._reconciled(message.project_id, token))
+            self.explorer.call_later(lambda: self._reconciled(message.project_id, token))
         else:
-            # (the page is added after this; the next one is asked once it is)
             state.next_token = token
-            self.after_page(lambda: self._ask_more(message.project_id, token))
-
-    def after_page(self, then: Callable[[], None]) -> None:
-        """Run ``then`` once the page being handled is in the store and the tree."""
-        self.explorer.call_later(then)
+            self.explorer.call_later(lambda: self._ask_more(message.project_id, token))
 
     def _reconciled(self, project_id: str, token: str | None) -> None:
         if self.gone or project_id not in self.store.projects:

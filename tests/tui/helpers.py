@@ -55,6 +55,12 @@ async def wait_until(pilot, condition: Callable[[], object], timeout: float = 30
     raise AssertionError(f"condition not met within {timeout} s")
 
 
+def default_project_loaded(app: ExplorerApp) -> bool:
+    """Whether the default project's first page is in."""
+    state = app.store.projects.get(app.default_project or "")
+    return state is not None and state.loaded
+
+
 def tree_lines(app: ExplorerApp) -> list[str]:
     """The job tree's lines as plain text (what a user sees, without guides)."""
     tree = app.main.tree

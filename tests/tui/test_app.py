@@ -5,7 +5,13 @@ from __future__ import annotations
 from explorer.tui.widgets.field_meta import FieldMetadataPane
 from explorer.tui.widgets.panes import ConfigurationPane, OverviewPane
 from explorer.tui.widgets.result_view import ResultView
-from tests.tui.helpers import sim_app, static_text, tree_lines, wait_until
+from tests.tui.helpers import (
+    default_project_loaded,
+    sim_app,
+    static_text,
+    tree_lines,
+    wait_until,
+)
 
 
 def overview_text(app) -> str:
@@ -65,10 +71,7 @@ async def test_created_job_completes_on_screen_without_a_keypress(sim) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(
             pilot,
-            lambda: (
-                app.default_project in app.store.projects
-                and app.store.projects[app.default_project].loaded
-            ),
+            lambda: default_project_loaded(app),
         )
         created = sim.state.create_job(
             {
@@ -103,10 +106,7 @@ async def _on_project_line_with_completed_closed(sim, app, pilot) -> None:
     the cursor will pull a group open, and a job landing in COMPLETED is out of sight."""
     await wait_until(
         pilot,
-        lambda: (
-            app.default_project in app.store.projects
-            and app.store.projects[app.default_project].loaded
-        ),
+        lambda: default_project_loaded(app),
     )
 
     # The world's own quick jobs finish first (each would open COMPLETED as it lands there),

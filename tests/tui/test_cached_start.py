@@ -6,7 +6,13 @@ import time
 
 from explorer.core.cache_worker import CacheWorker
 from explorer.core.job_cache import JobCache, cache_path
-from tests.tui.helpers import sim_app, static_text, tree_lines, wait_until
+from tests.tui.helpers import (
+    default_project_loaded,
+    sim_app,
+    static_text,
+    tree_lines,
+    wait_until,
+)
 
 SCHEMA = {"type": "object", "properties": {"total": {"type": "number"}}}
 
@@ -29,6 +35,13 @@ def open_cache(sim, tmp_path) -> CacheWorker:
     return CacheWorker(lambda: JobCache(path, sim.url, None))
 
 
+def delete_a_listed_job(sim, listed: list[str]) -> str:
+    """Delete, on the server, a job the first run listed (not the newest); its id."""
+    gone = next(j for j in listed[1:] if sim.state.record(j) is not None)
+    sim.state.delete_job(sim.state.record(gone), force=True)
+    return gone
+
+
 async def first_run(sim, tmp_path) -> list[str]:
     """Browse once, so the cache holds the default project's first page; its job ids."""
     worker = open_cache(sim, tmp_path)
@@ -37,10 +50,7 @@ async def first_run(sim, tmp_path) -> list[str]:
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_until(
                 pilot,
-                lambda: (
-                    app.default_project in app.store.projects
-                    and app.store.projects[app.default_project].loaded
-                ),
+                lambda: default_project_loaded(app),
             )
             listed = list(app.store.projects[app.default_project].job_ids)
     finally:
@@ -53,8 +63,7 @@ async def test_second_start_shows_the_cached_tree_before_any_answer_then_the_ser
 ) -> None:
     listed = await first_run(sim, tmp_path)
     # Meanwhile, elsewhere: one job deleted, one created; and the server turns slow.
-    gone = next(j for j in listed[1:] if sim.state.record(j) is not None)
-    sim.state.delete_job(sim.state.record(gone), force=True)
+    gone = delete_a_listed_job(sim, listed)
     new = sim.state.create_job(
         {"file_input": "dfl-made-meanwhile", "configuration": {"data_schema": SCHEMA}}
     )["id"]
@@ -146,8 +155,7 @@ async def test_a_server_down_at_start_leaves_the_cached_tree_then_it_reconciles(
     sim, tmp_path
 ) -> None:
     listed = await first_run(sim, tmp_path)
-    gone = next(j for j in listed[1:] if sim.state.record(j) is not None)
-    sim.state.delete_job(sim.state.record(gone), force=True)
+    gone = delete_a_listed_job(sim, listed)
     sim.config.faults.update(down=True)
 
     worker = open_cache(sim, tmp_path)

@@ -16,9 +16,8 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from explorer.api.models import TERMINAL_STATUSES, ExtractJob
-from explorer.core.cache_source import cache_age
 from explorer.core.files import FileProblem
-from explorer.core.present import clip, job_age, short_id, status_style
+from explorer.core.present import ago, clip, job_age, short_id, status_style
 from explorer.core.sanitize import safe_text
 from explorer.core.store import JobStore, ProjectJobs
 from explorer.tui.widgets.rendered_lines import SteadyScrollbars
@@ -182,7 +181,7 @@ class JobTree(QuickTreePaint, SteadyScrollbars, Tree[NodeData]):
         elif state.loaded:
             text.append(f"  {loaded}{'+' if state.next_token else ''}", style="dim")
         if state.cached_at is not None:  # until the server has been asked
-            text.append(f"  cached {cache_age(state.cached_at, self.now())}", "italic yellow")
+            text.append(f"  cached {ago(state.cached_at, self.now())}", "italic yellow")
         return text
 
     def set_projects(self, expand: str | None) -> None:

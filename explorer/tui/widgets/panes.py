@@ -20,6 +20,7 @@ from textual.widgets import Static, Tree
 from explorer.api.models import TIER_CREDITS_PER_PAGE, ExtractJob
 from explorer.core.export import to_json
 from explorer.core.present import (
+    ago,
     format_timestamp,
     humanize_duration,
     humanize_seconds,
@@ -254,9 +255,8 @@ class OverviewPane(RenderedLines):
         # the Overview keeps its shape as the job fills in, so only changed lines repaint.
         table.add_row("Health", health if health is not None else Text("—", style="dim"))
         if job.cached_at is not None:
-            kept = humanize_seconds(max(0.0, (now - job.cached_at).total_seconds()))
             copy = Text("from the local cache", style="yellow")
-            copy.append(f"  kept {kept} ago; a finished job does not change", style="dim")
+            copy.append(f"  kept {ago(job.cached_at, now)}; a finished job does not change", "dim")
             table.add_row("Copy", copy)
         if job.model_extra:
             names = ", ".join(sorted(job.model_extra))
